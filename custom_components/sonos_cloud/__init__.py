@@ -1,0 +1,47 @@
+"""Sonos speakers through the Sonos cloud Control API."""
+
+from homeassistant.const import Platform, __version__ as ha_version
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.config_entry_oauth2_flow import (
+    ImplementationUnavailableError,
+    OAuth2Session,
+    async_get_config_entry_implementation,
+)
+
+from .api import SonosCloudClient
+from .auth import OAuthTokenProvider
+from .const import DOMAIN
+from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
+from .endpoints import sonos_endpoints
+
+PLATFORMS: list[Platform] = [Platform.MEDIA_PLAYER]
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -> bool:
+    """Connect the account and set up its players."""
+    try:
+        implementation = await async_get_config_entry_implementation(hass, entry)
+    except ImplementationUnavailableError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="oauth2_implementation_unavailable",
+        ) from err
+    session = OAuth2Session(hass, entry, implementation)
+    client = SonosCloudClient(
+        async_get_clientsession(hass),
+        OAuthTokenProvider(hass, entry, session),
+        base_url=sonos_endpoints().control_api_url,
+        user_agent=f"HomeAssistant/{ha_version} {DOMAIN}",
+    )
+    coordinator = SonosCloudCoordinator(hass, entry, client)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -> bool:
+    """Unload the players."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

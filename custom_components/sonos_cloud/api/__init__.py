@@ -1,0 +1,45 @@
+"""Async client for the Sonos Control API (cloud), independent of Home Assistant."""
+
+from .client import CONTROL_API_URL, AccessTokenProvider, SonosCloudClient
+from .errors import (
+    SonosAuthError,
+    SonosConnectionError,
+    SonosError,
+    SonosInvalidResponseError,
+    SonosRateLimitedError,
+    SonosRequestError,
+    SonosServerError,
+    SonosTargetGoneError,
+)
+from .models import (
+    Capability,
+    Group,
+    Groups,
+    Household,
+    PlaybackState,
+    PlaybackStatus,
+    Player,
+    Volume,
+)
+
+__all__ = [
+    "CONTROL_API_URL",
+    "AccessTokenProvider",
+    "Capability",
+    "Group",
+    "Groups",
+    "Household",
+    "PlaybackState",
+    "PlaybackStatus",
+    "Player",
+    "SonosAuthError",
+    "SonosCloudClient",
+    "SonosConnectionError",
+    "SonosError",
+    "SonosInvalidResponseError",
+    "SonosRateLimitedError",
+    "SonosRequestError",
+    "SonosServerError",
+    "SonosTargetGoneError",
+    "Volume",
+]

@@ -1,0 +1,299 @@
+"""Async client for the Sonos Control API (cloud).
+
+One method per Control API command. The client owns no credentials: it asks an
+injected token provider for a bearer token before each request, and asks again,
+naming the refused token, when the API answers 401. That keeps refreshes
+single-flight in the caller and lets two requests that hit an expired token at
+the same moment share one refresh.
+"""
+
+from http import HTTPStatus
+import json
+import logging
+from typing import Any, Protocol
+from urllib.parse import quote
+
+import aiohttp
+
+from .errors import (
+    SonosAuthError,
+    SonosConnectionError,
+    SonosError,
+    SonosInvalidResponseError,
+    SonosRateLimitedError,
+    SonosRequestError,
+    SonosServerError,
+    SonosTargetGoneError,
+)
+from .models import Groups, Household, JsonObject, PlaybackStatus, Volume
+
+CONTROL_API_URL = "https://api.ws.sonos.com/control/api/v1"
+DEFAULT_TIMEOUT = 10.0
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class AccessTokenProvider(Protocol):
+    """Return a valid access token.
+
+    ``rejected_token`` is the token the API just refused; a provider should
+    refresh unless it already holds a newer one.
+    """
+
+    async def __call__(self, rejected_token: str | None = None) -> str:
+        """Return the access token to send."""
+        ...
+
+
+class SonosCloudClient:
+    """Talk to the Sonos Control API with an injected aiohttp session."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        access_token: AccessTokenProvider,
+        *,
+        base_url: str = CONTROL_API_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+        user_agent: str | None = None,
+    ) -> None:
+        """Keep the session, token provider and where the API lives."""
+        self._session = session
+        self._access_token = access_token
+        self._base_url = base_url.rstrip("/")
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._user_agent = user_agent
+
+    # Households and groups
+
+    async def get_households(self) -> list[Household]:
+        """List the households the account may control."""
+        data = await self._request("GET", "/households")
+        items = data.get("households", [])
+        if not isinstance(items, list):
+            raise SonosInvalidResponseError("Expected a list of households")
+        return [Household.from_json(_as_object(item)) for item in items]
+
+    async def get_groups(self, household_id: str) -> Groups:
+        """Return the groups and players of a household, with device details."""
+        data = await self._request(
+            "GET",
+            f"/households/{_segment(household_id)}/groups",
+            params={"includeDeviceInfo": "true"},
+        )
+        return Groups.from_json(data)
+
+    # Playback (group targets)
+
+    async def get_playback_status(self, group_id: str) -> PlaybackStatus:
+        """Return the playback state of a group."""
+        data = await self._request("GET", f"/groups/{_segment(group_id)}/playback")
+        return PlaybackStatus.from_json(data)
+
+    async def play(self, group_id: str) -> None:
+        """Start or resume playback of a group."""
+        await self._group_command(group_id, "playback/play")
+
+    async def pause(self, group_id: str) -> None:
+        """Pause playback of a group."""
+        await self._group_command(group_id, "playback/pause")
+
+    async def skip_to_next_track(self, group_id: str) -> None:
+        """Skip to the next track of a group."""
+        await self._group_command(group_id, "playback/skipToNextTrack")
+
+    async def skip_to_previous_track(self, group_id: str) -> None:
+        """Skip to the previous track of a group."""
+        await self._group_command(group_id, "playback/skipToPreviousTrack")
+
+    # Group volume
+
+    async def get_group_volume(self, group_id: str) -> Volume:
+        """Return the volume of a group."""
+        data = await self._request("GET", f"/groups/{_segment(group_id)}/groupVolume")
+        return Volume.from_json(data)
+
+    async def set_group_volume(self, group_id: str, volume: int) -> None:
+        """Set the volume of a group (0-100); Sonos also unmutes it."""
+        await self._group_command(
+            group_id, "groupVolume", {"volume": _checked_volume(volume)}
+        )
+
+    async def set_group_mute(self, group_id: str, muted: bool) -> None:
+        """Mute or unmute every player of a group."""
+        await self._group_command(group_id, "groupVolume/mute", {"muted": muted})
+
+    # Player volume
+
+    async def get_player_volume(self, player_id: str) -> Volume:
+        """Return the volume of a player."""
+        data = await self._request(
+            "GET", f"/players/{_segment(player_id)}/playerVolume"
+        )
+        return Volume.from_json(data)
+
+    async def set_player_volume(self, player_id: str, volume: int) -> None:
+        """Set the volume of a player (0-100)."""
+        await self._player_command(
+            player_id, "playerVolume", {"volume": _checked_volume(volume)}
+        )
+
+    async def set_player_mute(self, player_id: str, muted: bool) -> None:
+        """Mute or unmute a player."""
+        await self._player_command(player_id, "playerVolume/mute", {"muted": muted})
+
+    # Transport
+
+    async def _group_command(
+        self, group_id: str, command: str, body: JsonObject | None = None
+    ) -> None:
+        await self._request("POST", f"/groups/{_segment(group_id)}/{command}", body)
+
+    async def _player_command(
+        self, player_id: str, command: str, body: JsonObject | None = None
+    ) -> None:
+        await self._request("POST", f"/players/{_segment(player_id)}/{command}", body)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        body: JsonObject | None = None,
+        params: dict[str, str] | None = None,
+    ) -> JsonObject:
+        """Send a request, refreshing the token once on 401, and parse the answer."""
+        token = await self._access_token()
+        status, headers, text = await self._send(method, path, token, body, params)
+        if status == HTTPStatus.UNAUTHORIZED:
+            _LOGGER.debug("Access token refused for %s %s, refreshing", method, path)
+            token = await self._access_token(token)
+            status, headers, text = await self._send(method, path, token, body, params)
+        if status >= 300:
+            raise _error_from_response(method, path, status, headers, text)
+        if not text.strip():
+            return {}
+        try:
+            data = json.loads(text)
+        except ValueError as err:
+            raise SonosInvalidResponseError(
+                f"{method} {path} returned a body that is not JSON", status=status
+            ) from err
+        return _as_object(data)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        token: str,
+        body: JsonObject | None,
+        params: dict[str, str] | None,
+    ) -> tuple[int, dict[str, str], str]:
+        headers = {"Authorization": f"Bearer {token}"}
+        if self._user_agent:
+            headers["User-Agent"] = self._user_agent
+        if method == "POST":
+            headers["Content-Type"] = "application/json"
+        payload = (
+            json.dumps(body if body is not None else {}) if method == "POST" else None
+        )
+        try:
+            async with self._session.request(
+                method,
+                self._base_url + path,
+                headers=headers,
+                data=payload,
+                params=params,
+                timeout=self._timeout,
+            ) as response:
+                text = await response.text()
+                _LOGGER.debug("%s %s -> %s", method, path, response.status)
+                return response.status, dict(response.headers), text
+        except TimeoutError as err:
+            raise SonosConnectionError(f"{method} {path} timed out") from err
+        except aiohttp.ClientError as err:
+            raise SonosConnectionError(
+                f"{method} {path} failed: {type(err).__name__}"
+            ) from err
+
+
+def _segment(value: str) -> str:
+    """Quote an id for use as one path segment; ids are opaque strings."""
+    return quote(value, safe=":")
+
+
+def _checked_volume(volume: int) -> int:
+    """Reject volumes the API would refuse, before spending a request."""
+    if (
+        isinstance(volume, bool)
+        or not isinstance(volume, int)
+        or not 0 <= volume <= 100
+    ):
+        raise ValueError(f"Volume must be an integer from 0 to 100, got {volume!r}")
+    return volume
+
+
+def _as_object(data: Any) -> JsonObject:
+    if not isinstance(data, dict):
+        raise SonosInvalidResponseError("Expected a JSON object")
+    return data
+
+
+def _retry_after(headers: dict[str, str]) -> float | None:
+    """Read ``Retry-After`` as seconds; ignore forms we do not understand."""
+    value = headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None
+
+
+def _error_fields(text: str) -> tuple[str | None, str | None]:
+    """Pull ``errorCode`` and ``reason`` out of any of the API's error bodies."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    code = data.get("errorCode") or data.get("error")
+    reason = data.get("reason") or data.get("error_description")
+    fault = data.get("fault")
+    if isinstance(fault, dict):
+        detail = fault.get("detail")
+        if isinstance(detail, dict):
+            code = detail.get("errorcode")
+        reason = fault.get("faultstring")
+    return (
+        code if isinstance(code, str) else None,
+        reason if isinstance(reason, str) else None,
+    )
+
+
+def _error_from_response(
+    method: str, path: str, status: int, headers: dict[str, str], text: str
+) -> SonosError:
+    """Turn an error response into the matching exception."""
+    code, reason = _error_fields(text)
+    message = f"{method} {path} failed with HTTP {status}" + (
+        f" ({code})" if code else ""
+    )
+    kwargs: dict[str, Any] = {"status": status, "error_code": code, "reason": reason}
+    if status == HTTPStatus.UNAUTHORIZED:
+        return SonosAuthError(message, **kwargs)
+    if status in (HTTPStatus.NOT_FOUND, HTTPStatus.GONE):
+        return SonosTargetGoneError(message, **kwargs)
+    if status == HTTPStatus.TOO_MANY_REQUESTS:
+        return SonosRateLimitedError(
+            message, retry_after=_retry_after(headers), **kwargs
+        )
+    if status >= 500:
+        return SonosServerError(message, **kwargs)
+    if status >= 400:
+        return SonosRequestError(message, **kwargs)
+    return SonosInvalidResponseError(message, **kwargs)
+
+
+__all__ = ["CONTROL_API_URL", "AccessTokenProvider", "SonosCloudClient"]

@@ -1,0 +1,78 @@
+"""Config flow: link a Sonos account through OAuth2."""
+
+from collections.abc import Mapping
+import logging
+from typing import Any, override
+
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigFlowResult
+from homeassistant.const import CONF_ACCESS_TOKEN, CONF_TOKEN
+from homeassistant.helpers import config_entry_oauth2_flow
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from .api import SonosAuthError, SonosCloudClient, SonosError
+from .const import DOMAIN, LOGGER
+from .endpoints import sonos_endpoints
+
+
+class SonosCloudFlowHandler(
+    config_entry_oauth2_flow.AbstractOAuth2FlowHandler, domain=DOMAIN
+):
+    """Link a Sonos account; one config entry per account."""
+
+    DOMAIN = DOMAIN
+
+    @property
+    @override
+    def logger(self) -> logging.Logger:
+        """Return the logger of the OAuth2 flow."""
+        return LOGGER
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Start over when Sonos no longer accepts the stored tokens."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask the user to link the account again."""
+        if user_input is None:
+            return self.async_show_form(step_id="reauth_confirm")
+        return await self.async_step_user()
+
+    @override
+    async def async_oauth_create_entry(self, data: dict[str, Any]) -> ConfigFlowResult:
+        """Check the token works and identify the account by its households."""
+        access_token: str = data[CONF_TOKEN][CONF_ACCESS_TOKEN]
+
+        async def static_token(rejected_token: str | None = None) -> str:
+            if rejected_token is not None:
+                raise SonosAuthError("The new access token was refused")
+            return access_token
+
+        client = SonosCloudClient(
+            async_get_clientsession(self.hass),
+            static_token,
+            base_url=sonos_endpoints().control_api_url,
+        )
+        try:
+            households = await client.get_households()
+        except SonosAuthError:
+            return self.async_abort(reason="oauth_unauthorized")
+        except SonosError as err:
+            LOGGER.debug("Could not list households: %s", err)
+            return self.async_abort(reason="cannot_connect")
+        if not households:
+            return self.async_abort(reason="no_households")
+
+        # Household ids are stable per Sonos system; the smallest one names the
+        # account the same way on every link.
+        await self.async_set_unique_id(min(household.id for household in households))
+        if self.source == SOURCE_REAUTH:
+            self._abort_if_unique_id_mismatch(reason="wrong_account")
+            return self.async_update_reload_and_abort(
+                self._get_reauth_entry(), data=data
+            )
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(title="Sonos", data=data)

@@ -1,0 +1,23 @@
+"""Constants for the Sonos Cloud integration."""
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "sonos_cloud"
+LOGGER = logging.getLogger(__package__)
+
+MANUFACTURER: Final = "Sonos"
+# The local Sonos integration's device identifier domain; sharing it lets older
+# Home Assistant releases merge our device with the local one.
+SONOS_DEVICE_DOMAIN: Final = "sonos"
+
+OAUTH_SCOPE: Final = "playback-control-all"
+
+# The Control API allows 1,000 requests per minute per API key, shared by every
+# installation using that key; polling may use this share of it.
+RATE_LIMIT_PER_MINUTE: Final = 1000
+POLLING_SHARE_OF_RATE_LIMIT: Final = 0.1
+MIN_POLL_INTERVAL: Final = timedelta(seconds=30)
+# Parallel requests during a refresh; stays far below the 100/s spike arrest.
+MAX_PARALLEL_REQUESTS: Final = 8

@@ -1,0 +1,197 @@
+"""Coordinator: fetches every household into one snapshot and runs commands."""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import timedelta
+import math
+from typing import override
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    Group,
+    Groups,
+    SonosAuthError,
+    SonosCloudClient,
+    SonosError,
+    SonosRateLimitedError,
+    SonosTargetGoneError,
+)
+from .const import (
+    DOMAIN,
+    LOGGER,
+    MAX_PARALLEL_REQUESTS,
+    MIN_POLL_INTERVAL,
+    POLLING_SHARE_OF_RATE_LIMIT,
+    RATE_LIMIT_PER_MINUTE,
+)
+from .snapshot import SonosCloudData
+
+type SonosCloudConfigEntry = ConfigEntry[SonosCloudCoordinator]
+
+
+def polling_interval(requests_per_refresh: int) -> timedelta:
+    """Poll as often as the rate-limit share allows, never faster than the floor.
+
+    Every installation using an API key shares its 1,000 requests per minute,
+    so one household must keep its polling to a small share of that.
+    """
+    budget_per_minute = RATE_LIMIT_PER_MINUTE * POLLING_SHARE_OF_RATE_LIMIT
+    seconds = math.ceil(requests_per_refresh * 60 / budget_per_minute)
+    return max(MIN_POLL_INTERVAL, timedelta(seconds=seconds))
+
+
+class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
+    """Own the Control API client, the snapshot and the mapping of its errors."""
+
+    config_entry: SonosCloudConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: SonosCloudConfigEntry,
+        client: SonosCloudClient,
+    ) -> None:
+        """Set up polling at the floor; each refresh re-sizes the interval."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=DOMAIN,
+            update_interval=MIN_POLL_INTERVAL,
+        )
+        self.client = client
+        self._request_slots = asyncio.Semaphore(MAX_PARALLEL_REQUESTS)
+
+    @override
+    async def _async_update_data(self) -> SonosCloudData:
+        """Fetch households, groups, playback and volumes."""
+        try:
+            return await self._async_fetch()
+        except SonosAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="authentication_failed"
+            ) from err
+        except SonosRateLimitedError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="rate_limited",
+                retry_after=err.retry_after,
+            ) from err
+        except SonosError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+
+    async def _async_fetch(self) -> SonosCloudData:
+        households = await self.client.get_households()
+        if not households:
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="no_households"
+            )
+        topologies = await self._gather(
+            self.client.get_groups(household.id) for household in households
+        )
+        players = {}
+        player_households = {}
+        groups: dict[str, Group] = {}
+        for household, topology in zip(households, topologies, strict=True):
+            for player in topology.players:
+                players[player.id] = player
+                player_households[player.id] = household.id
+            groups.update((group.id, group) for group in topology.groups)
+
+        group_ids = list(groups)
+        player_ids = list(players)
+        playback, group_volumes, player_volumes = await asyncio.gather(
+            self._gather_present(self.client.get_playback_status, group_ids),
+            self._gather_present(self.client.get_group_volume, group_ids),
+            self._gather_present(self.client.get_player_volume, player_ids),
+        )
+        self.update_interval = polling_interval(
+            1 + len(households) + 2 * len(group_ids) + len(player_ids)
+        )
+        return SonosCloudData(
+            households={household.id: household for household in households},
+            players=players,
+            groups=groups,
+            player_households=player_households,
+            playback=playback,
+            group_volumes=group_volumes,
+            player_volumes=player_volumes,
+            updated_at=dt_util.utcnow(),
+        )
+
+    async def _gather[T](self, calls: Iterable[Awaitable[T]]) -> list[T]:
+        """Await calls with bounded parallelism; raise the first failure."""
+
+        async def limited(call: Awaitable[T]) -> T:
+            async with self._request_slots:
+                return await call
+
+        results = await asyncio.gather(
+            *(limited(call) for call in calls), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return results  # type: ignore[return-value]
+
+    async def _gather_present[T](
+        self, fetch: Callable[[str], Awaitable[T]], ids: list[str]
+    ) -> dict[str, T]:
+        """Fetch one value per id, leaving out targets that vanished meanwhile."""
+
+        async def fetch_present(target_id: str) -> T | None:
+            try:
+                return await fetch(target_id)
+            except SonosTargetGoneError:
+                LOGGER.debug("%s disappeared during the refresh", target_id)
+                return None
+
+        values = await self._gather(fetch_present(target_id) for target_id in ids)
+        return {
+            target_id: value
+            for target_id, value in zip(ids, values, strict=True)
+            if value is not None
+        }
+
+    async def async_run_group_command(
+        self, player_id: str, command: Callable[[str], Awaitable[None]]
+    ) -> str:
+        """Run a command on the player's current group and return that group's id.
+
+        Group ids change whenever Sonos re-forms a group. When the API says the
+        id is gone, look the groups up once and retry once on the new id.
+        """
+        group = self._current_group(player_id)
+        try:
+            await command(group.id)
+        except SonosTargetGoneError:
+            LOGGER.debug("Group %s is gone, looking up groups again", group.id)
+            group = await self._async_reload_topology(player_id)
+            await command(group.id)
+        return group.id
+
+    async def _async_reload_topology(self, player_id: str) -> Group:
+        household_id = self.data.player_households[player_id]
+        topology: Groups = await self.client.get_groups(household_id)
+        self.async_set_updated_data(
+            self.data.with_household_topology(household_id, topology)
+        )
+        return self._current_group(player_id)
+
+    def _current_group(self, player_id: str) -> Group:
+        if (group := self.data.group_of(player_id)) is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="player_unavailable",
+                translation_placeholders={"player_id": player_id},
+            )
+        return group

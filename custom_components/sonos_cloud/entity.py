@@ -1,0 +1,135 @@
+"""Base entity: one Sonos player, its device and the command wrapper."""
+
+from collections.abc import Awaitable, Callable
+from typing import override
+
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .api import (
+    Group,
+    Player,
+    SonosAuthError,
+    SonosError,
+    SonosRateLimitedError,
+    SonosRequestError,
+    SonosTargetGoneError,
+)
+from .const import DOMAIN, MANUFACTURER, SONOS_DEVICE_DOMAIN
+from .coordinator import SonosCloudCoordinator
+from .snapshot import SonosCloudData
+
+type ExpectedChange = Callable[[SonosCloudData, str], SonosCloudData]
+
+
+class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
+    """An entity of one Sonos player that reads live data from the coordinator."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: SonosCloudCoordinator, player: Player) -> None:
+        """Remember the player id; everything else is looked up when needed."""
+        super().__init__(coordinator)
+        self.player_id = player.id
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, player.id), (SONOS_DEVICE_DOMAIN, player.id)},
+            manufacturer=MANUFACTURER,
+            model=player.model,
+            name=player.name,
+            serial_number=player.serial_number,
+            sw_version=player.software_version,
+        )
+
+    @property
+    def player(self) -> Player:
+        """Return the player as last reported."""
+        return self.coordinator.data.players[self.player_id]
+
+    @property
+    def sonos_group(self) -> Group | None:
+        """Return the group the player is in now."""
+        return self.coordinator.data.group_of(self.player_id)
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Return whether the player is in the household and in a group."""
+        return (
+            super().available
+            and self.player_id in self.coordinator.data.players
+            and self.sonos_group is not None
+        )
+
+    async def _async_group_command(
+        self,
+        command: Callable[[str], Awaitable[None]],
+        expected: ExpectedChange | None = None,
+    ) -> None:
+        """Run a command on the player's group and show its expected result."""
+        try:
+            group_id = await self.coordinator.async_run_group_command(
+                self.player_id, command
+            )
+        except SonosError as err:
+            raise self._command_error(err) from err
+        if expected is not None:
+            self.coordinator.async_set_updated_data(
+                expected(self.coordinator.data, group_id)
+            )
+
+    async def _async_player_command(
+        self,
+        command: Callable[[str], Awaitable[None]],
+        expected: ExpectedChange | None = None,
+    ) -> None:
+        """Run a command on the player itself and show its expected result."""
+        try:
+            await command(self.player_id)
+        except SonosError as err:
+            raise self._command_error(err) from err
+        if expected is not None:
+            self.coordinator.async_set_updated_data(
+                expected(self.coordinator.data, self.player_id)
+            )
+
+    def _command_error(self, err: SonosError) -> HomeAssistantError:
+        """Explain a failed command in the user's language."""
+        name = (
+            self.player.name
+            if self.player_id in self.coordinator.data.players
+            else self.player_id
+        )
+        if isinstance(err, SonosAuthError):
+            self.coordinator.config_entry.async_start_reauth(self.hass)
+            return HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="authentication_failed"
+            )
+        if isinstance(err, SonosRateLimitedError):
+            return HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="command_rate_limited",
+                translation_placeholders={
+                    "retry_after": str(round(err.retry_after or 60))
+                },
+            )
+        if isinstance(err, SonosTargetGoneError):
+            return HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="player_unavailable",
+                translation_placeholders={"player_id": name},
+            )
+        if isinstance(err, SonosRequestError):
+            return HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="command_rejected",
+                translation_placeholders={
+                    "name": name,
+                    "error_code": err.error_code or f"HTTP {err.status}",
+                },
+            )
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="command_failed",
+            translation_placeholders={"name": name, "error": str(err)},
+        )

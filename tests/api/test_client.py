@@ -1,0 +1,280 @@
+"""The Control API client over real HTTP against the simulator, without HA."""
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from custom_components.sonos_cloud.api import (
+    SonosAuthError,
+    SonosCloudClient,
+    SonosConnectionError,
+    SonosInvalidResponseError,
+    SonosRateLimitedError,
+    SonosRequestError,
+    SonosServerError,
+    SonosTargetGoneError,
+    Volume,
+)
+from custom_components.sonos_cloud.endpoints import sonos_endpoints
+from tests.conftest import HOUSEHOLD_ID, KITCHEN, LIVING_ROOM
+from tests.simulator import Fault, SonosCloudSimulator
+
+
+class TokenJar:
+    """A token provider that fetches a fresh token from the simulator on demand."""
+
+    def __init__(self, simulator: SonosCloudSimulator) -> None:
+        self.simulator = simulator
+        self.token = simulator.issue_tokens()["access_token"]
+        self.rejected: list[str | None] = []
+
+    async def __call__(self, rejected_token: str | None = None) -> str:
+        if rejected_token is not None:
+            self.rejected.append(rejected_token)
+            self.token = self.simulator.issue_tokens()["access_token"]
+        return self.token
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def tokens(simulator: SonosCloudSimulator) -> TokenJar:
+    return TokenJar(simulator)
+
+
+@pytest.fixture
+def client(session: aiohttp.ClientSession, tokens: TokenJar) -> SonosCloudClient:
+    return SonosCloudClient(
+        session,
+        tokens,
+        base_url=sonos_endpoints().control_api_url,
+        user_agent="sonos-cloud-tests/1",
+    )
+
+
+async def test_households_and_groups(
+    client: SonosCloudClient, simulator: SonosCloudSimulator
+) -> None:
+    """Discovery returns typed households, groups and players."""
+    households = await client.get_households()
+    assert [household.id for household in households] == [HOUSEHOLD_ID]
+
+    topology = await client.get_groups(HOUSEHOLD_ID)
+    assert {player.name for player in topology.players} == {
+        "Living Room",
+        "Kitchen",
+        "Bedroom",
+    }
+    assert {group.id for group in topology.groups} == {
+        simulator.group_id_of(player) for player in simulator.model.players
+    }
+    request = simulator.control_requests()[-1]
+    assert request.headers["User-Agent"] == "sonos-cloud-tests/1"
+
+
+async def test_volume_round_trip(
+    client: SonosCloudClient, simulator: SonosCloudSimulator
+) -> None:
+    """Player and group volume commands send exactly the documented bodies."""
+    group_id = simulator.group_id_of(KITCHEN)
+    await client.set_player_volume(KITCHEN, 33)
+    await client.set_player_mute(KITCHEN, True)
+    assert await client.get_player_volume(KITCHEN) == Volume(33, muted=True)
+    await client.set_group_volume(group_id, 40)
+    await client.set_group_mute(group_id, True)
+    assert await client.get_group_volume(group_id) == Volume(40, muted=True)
+
+    bodies = [(r.method, r.json) for r in simulator.control_requests()]
+    assert bodies == [
+        ("POST", {"volume": 33}),
+        ("POST", {"muted": True}),
+        ("GET", None),
+        ("POST", {"volume": 40}),
+        ("POST", {"muted": True}),
+        ("GET", None),
+    ]
+
+
+async def test_playback_commands(
+    client: SonosCloudClient, simulator: SonosCloudSimulator
+) -> None:
+    """Transport commands change the group's state."""
+    group_id = simulator.group_id_of(LIVING_ROOM)
+    await client.pause(group_id)
+    assert (await client.get_playback_status(group_id)).state == "PLAYBACK_STATE_PAUSED"
+    await client.play(group_id)
+    await client.skip_to_next_track(group_id)
+    await client.skip_to_previous_track(group_id)
+    status = await client.get_playback_status(group_id)
+    assert status.state == "PLAYBACK_STATE_PLAYING"
+
+
+@pytest.mark.parametrize("volume", [-1, 101, 1.5, True])
+async def test_volume_is_checked_before_sending(
+    client: SonosCloudClient, simulator: SonosCloudSimulator, volume: int
+) -> None:
+    """An out-of-range volume costs no request."""
+    with pytest.raises(ValueError, match="Volume must be"):
+        await client.set_player_volume(KITCHEN, volume)
+    assert simulator.control_requests() == []
+
+
+async def test_refused_token_is_replaced_once(
+    client: SonosCloudClient, simulator: SonosCloudSimulator, tokens: TokenJar
+) -> None:
+    """A 401 asks the provider for a new token, naming the refused one."""
+    refused = tokens.token
+    simulator.expire_access_tokens()
+
+    assert await client.get_households()
+    assert tokens.rejected == [refused]
+    assert [r.status for r in simulator.control_requests()] == [401, 200]
+
+
+@pytest.mark.parametrize("simulator_options", [{"unauthorized_body": "access_denied"}])
+async def test_token_refused_twice(
+    client: SonosCloudClient, simulator: SonosCloudSimulator
+) -> None:
+    """A second 401 is an authentication error, whatever the body looks like."""
+    simulator.inject(Fault(method="GET", path="/households", status=401, times=0))
+    with pytest.raises(SonosAuthError) as exc_info:
+        await client.get_households()
+    assert exc_info.value.status == 401
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "code"),
+    [
+        (
+            Fault(method="*", path="/households", status=404),
+            SonosTargetGoneError,
+            "ERROR_RESOURCE_NOT_FOUND",
+        ),
+        (
+            Fault(method="*", path="/households", status=410),
+            SonosTargetGoneError,
+            "ERROR_RESOURCE_GONE",
+        ),
+        (
+            Fault(method="*", path="/households", status=500),
+            SonosServerError,
+            "ERROR_INTERNAL",
+        ),
+        (
+            Fault(
+                method="*", path="/households", status=504, raw_body="Gateway Timeout"
+            ),
+            SonosServerError,
+            None,
+        ),
+        (
+            Fault(
+                method="*",
+                path="/households",
+                status=499,
+                body={"errorCode": "ERROR_COMMAND_FAILED", "reason": "busy"},
+            ),
+            SonosRequestError,
+            "ERROR_COMMAND_FAILED",
+        ),
+        (
+            Fault(method="*", path="/households", status=403, body=["x"]),
+            SonosRequestError,
+            None,
+        ),
+        (
+            Fault(method="*", path="/households", status=302, raw_body=""),
+            SonosInvalidResponseError,
+            None,
+        ),
+        (
+            Fault(method="*", path="/households", status=200, raw_body="{oops"),
+            SonosInvalidResponseError,
+            None,
+        ),
+        (
+            Fault(method="*", path="/households", status=200, body=[1, 2]),
+            SonosInvalidResponseError,
+            None,
+        ),
+        (
+            Fault(method="*", path="/households", status=200, body={"households": {}}),
+            SonosInvalidResponseError,
+            None,
+        ),
+    ],
+)
+async def test_error_mapping(
+    client: SonosCloudClient,
+    simulator: SonosCloudSimulator,
+    fault: Fault,
+    error: type[Exception],
+    code: str | None,
+) -> None:
+    """Each kind of failure becomes the matching error with the Sonos code."""
+    simulator.inject(fault)
+    with pytest.raises(error) as exc_info:
+        await client.get_households()
+    assert getattr(exc_info.value, "error_code", None) == code
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "expected"),
+    [("30", 30.0), ("soon", None), ("-5", None), (None, None)],
+)
+async def test_rate_limited(
+    client: SonosCloudClient,
+    simulator: SonosCloudSimulator,
+    retry_after: str | None,
+    expected: float | None,
+) -> None:
+    """A 429 carries how long to wait when the header makes sense."""
+    headers = {"Retry-After": retry_after} if retry_after is not None else {}
+    simulator.inject(
+        Fault(
+            method="GET",
+            path="/households",
+            status=429,
+            headers=headers,
+            body={"errorCode": "TOO_MANY_REQUESTS"},
+        )
+    )
+    with pytest.raises(SonosRateLimitedError) as exc_info:
+        await client.get_households()
+    assert exc_info.value.retry_after == expected
+    assert exc_info.value.error_code == "TOO_MANY_REQUESTS"
+
+
+async def test_empty_success_body(
+    client: SonosCloudClient, simulator: SonosCloudSimulator
+) -> None:
+    """Commands may answer with an empty body."""
+    simulator.inject(
+        Fault(method="POST", path=r"/groups/.*/playback/pause", status=200, raw_body="")
+    )
+    await client.pause(simulator.group_id_of(LIVING_ROOM))
+
+
+async def test_timeout(
+    session: aiohttp.ClientSession, tokens: TokenJar, simulator: SonosCloudSimulator
+) -> None:
+    """A request that takes too long is a connection error."""
+    client = SonosCloudClient(
+        session, tokens, base_url=sonos_endpoints().control_api_url, timeout=0.05
+    )
+    simulator.inject(Fault(method="GET", path="/households", status=200, delay=1))
+    with pytest.raises(SonosConnectionError, match="timed out"):
+        await client.get_households()
+
+
+async def test_unreachable(session: aiohttp.ClientSession, tokens: TokenJar) -> None:
+    """A closed port is a connection error that names no secret."""
+    client = SonosCloudClient(session, tokens, base_url="http://127.0.0.1:9/control")
+    with pytest.raises(SonosConnectionError) as exc_info:
+        await client.get_households()
+    assert tokens.token not in str(exc_info.value)

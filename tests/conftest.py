@@ -1,0 +1,118 @@
+"""Shared fixtures: a Sonos cloud simulator on 127.0.0.1 and a linked account."""
+
+from collections.abc import AsyncIterator
+import time
+from typing import Any
+
+from aiohttp.test_utils import TestServer
+from homeassistant.components.application_credentials import (
+    ClientCredential,
+    async_import_client_credential,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.sonos_cloud.const import DOMAIN
+from custom_components.sonos_cloud.endpoints import ROOT_URL_ENV
+
+from .simulator import SonosCloudSimulator
+
+CLIENT_ID = "test-client-id"
+CLIENT_SECRET = "test-client-secret"
+HOUSEHOLD_ID = "Sonos_DemoHousehold0000000000000.Demo00000000000000001"
+LIVING_ROOM = "RINCON_38420B1A2C3D01400"
+KITCHEN = "RINCON_48A6B8F0E1D201400"
+BEDROOM = "RINCON_7828CA0F9A8801400"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load the integration from custom_components/."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Store snapshots in the Home Assistant format."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+def simulator_options() -> dict[str, Any]:
+    """Return constructor options of the simulator; override per test."""
+    return {}
+
+
+@pytest.fixture
+def with_demo_household() -> bool:
+    """Whether the simulated account has the three demo rooms."""
+    return True
+
+
+@pytest.fixture
+async def simulator(
+    socket_enabled: None,
+    monkeypatch: pytest.MonkeyPatch,
+    simulator_options: dict[str, Any],
+    with_demo_household: bool,
+) -> AsyncIterator[SonosCloudSimulator]:
+    """Serve the Sonos cloud simulator and point the integration at it."""
+    sim = SonosCloudSimulator(
+        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, **simulator_options
+    )
+    if with_demo_household:
+        sim.add_demo_household()
+    server = TestServer(sim.app, host="127.0.0.1")
+    await server.start_server()
+    monkeypatch.setenv(ROOT_URL_ENV, str(server.make_url("")).rstrip("/"))
+    yield sim
+    await server.close()
+
+
+@pytest.fixture
+async def setup_credentials(hass: HomeAssistant) -> None:
+    """Add the test client id and secret as application credentials."""
+    assert await async_setup_component(hass, "application_credentials", {})
+    await async_import_client_credential(
+        hass, DOMAIN, ClientCredential(CLIENT_ID, CLIENT_SECRET), DOMAIN
+    )
+
+
+@pytest.fixture
+def token_expires_at() -> float:
+    """When the stored access token expires; override to test refreshes."""
+    return time.time() + 3600
+
+
+@pytest.fixture
+def config_entry(
+    simulator: SonosCloudSimulator, token_expires_at: float
+) -> MockConfigEntry:
+    """Return a linked Sonos account whose token the simulator accepts."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Sonos",
+        unique_id=HOUSEHOLD_ID,
+        data={
+            "auth_implementation": DOMAIN,
+            "token": {**simulator.issue_tokens(), "expires_at": token_expires_at},
+        },
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant,
+    setup_credentials: None,
+    config_entry: MockConfigEntry,
+    simulator: SonosCloudSimulator,
+) -> MockConfigEntry:
+    """Set up the integration with the demo household and forget setup requests."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    simulator.clear_requests()
+    return config_entry

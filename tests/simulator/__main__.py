@@ -1,0 +1,57 @@
+"""Run the simulator standalone with the demo household: ``python -m tests.simulator``.
+
+Loopback only: the simulator hands out tokens to anyone who asks, so it must
+never be reachable from another machine.
+"""
+
+import argparse
+import sys
+
+from aiohttp import web
+
+from . import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SonosCloudSimulator
+
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, refuse non-loopback hosts, serve until interrupted."""
+    parser = argparse.ArgumentParser(prog="python -m tests.simulator")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8300)
+    parser.add_argument(
+        "--auto-approve",
+        action="store_true",
+        help="skip the consent page and redirect straight back with a code",
+    )
+    parser.add_argument("--access-token-ttl", type=int, default=86400)
+    args = parser.parse_args(argv)
+    if args.host not in LOOPBACK_HOSTS:
+        parser.error(
+            f"refusing to bind to {args.host!r}: use 127.0.0.1, ::1 or localhost"
+        )
+    sim = SonosCloudSimulator(
+        DEMO_CLIENT_ID,
+        DEMO_CLIENT_SECRET,
+        auto_approve=args.auto_approve,
+        access_token_ttl=args.access_token_ttl,
+    )
+    household_id = sim.add_demo_household()
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    root = f"http://{host}:{args.port}"
+    print(  # noqa: T201
+        f"Sonos cloud simulator on {root}\n"
+        f"  client id:     {DEMO_CLIENT_ID}\n"
+        f"  client secret: {DEMO_CLIENT_SECRET}\n"
+        f"  authorize:     {root}/login/v3/oauth\n"
+        f"  token:         {root}/login/v3/oauth/access\n"
+        f"  control API:   {root}/control/api/v1\n"
+        f"  household:     {household_id}",
+        flush=True,
+    )
+    web.run_app(sim.app, host=args.host, port=args.port, print=None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

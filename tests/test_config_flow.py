@@ -1,0 +1,227 @@
+"""Config flow: OAuth2 linking against the simulator's authorize and token endpoints."""
+
+from http import HTTPStatus
+from urllib.parse import parse_qs, urlsplit
+
+import aiohttp
+from homeassistant import config_entries
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResult, FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.sonos_cloud.const import DOMAIN
+
+from .conftest import CLIENT_ID, HOUSEHOLD_ID
+from .simulator import Fault, SonosCloudSimulator
+
+REDIRECT_URI = "https://example.com/auth/external/callback"
+
+
+async def _authorize(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    result: FlowResult,
+) -> FlowResult:
+    """Follow the authorize URL like a browser and return the finished flow."""
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
+    authorize_url = result["url"]
+    async with (
+        aiohttp.ClientSession() as browser,
+        browser.get(authorize_url, allow_redirects=False) as response,
+    ):
+        assert response.status == HTTPStatus.FOUND
+        redirect = urlsplit(response.headers["Location"])
+    assert f"{redirect.scheme}://{redirect.netloc}{redirect.path}" == REDIRECT_URI
+    query = parse_qs(redirect.query)
+
+    client = await hass_client_no_auth()
+    response = await client.get(
+        "/auth/external/callback",
+        params={"code": query["code"][0], "state": query["state"][0]},
+    )
+    assert response.status == HTTPStatus.OK
+    return await hass.config_entries.flow.async_configure(result["flow_id"])
+
+
+@pytest.mark.usefixtures("current_request_with_host", "setup_credentials")
+async def test_full_flow(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: SonosCloudSimulator,
+) -> None:
+    """Linking creates one entry per account with a token from a Basic-auth request."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    query = parse_qs(urlsplit(result["url"]).query)
+    assert query["client_id"] == [CLIENT_ID]
+    assert query["response_type"] == ["code"]
+    assert query["scope"] == ["playback-control-all"]
+    assert query["redirect_uri"] == [REDIRECT_URI]
+    assert query["state"]
+
+    result = await _authorize(hass, hass_client_no_auth, result)
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Sonos"
+    assert result["result"].unique_id == HOUSEHOLD_ID
+    token = result["data"]["token"]
+    assert token["access_token"]
+    assert token["refresh_token"]
+    assert token["expires_at"] > 0
+
+    token_request = next(
+        r for r in simulator.requests if r.path == "/login/v3/oauth/access"
+    )
+    assert token_request.headers["Authorization"].startswith("Basic ")
+    assert token_request.form["grant_type"] == "authorization_code"
+    assert "client_secret" not in token_request.form
+    assert "client_id" not in token_request.form
+
+
+async def test_missing_credentials(hass: HomeAssistant) -> None:
+    """Without application credentials the flow explains what to add."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "missing_credentials"
+
+
+@pytest.mark.usefixtures("current_request_with_host", "setup_credentials")
+async def test_already_configured(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    config_entry: MockConfigEntry,
+) -> None:
+    """The same account cannot be added twice."""
+    config_entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    result = await _authorize(hass, hass_client_no_auth, result)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+@pytest.mark.parametrize("with_demo_household", [False])
+@pytest.mark.usefixtures("current_request_with_host", "setup_credentials")
+async def test_no_households(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: SonosCloudSimulator,
+) -> None:
+    """An account without a Sonos system is refused with a reason."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    result = await _authorize(hass, hass_client_no_auth, result)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_households"
+    assert not hass.config_entries.async_entries(DOMAIN)
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        (Fault(method="GET", path="/households", status=500), "cannot_connect"),
+        (
+            Fault(method="GET", path="/households", status=401, times=0),
+            "oauth_unauthorized",
+        ),
+        (
+            Fault(
+                method="POST",
+                path="/login/v3/oauth/access",
+                status=400,
+                body={"error": "invalid_grant"},
+            ),
+            "oauth_unauthorized",
+        ),
+        (
+            Fault(method="POST", path="/login/v3/oauth/access", status=503),
+            "oauth_failed",
+        ),
+        (
+            Fault(
+                method="POST",
+                path="/login/v3/oauth/access",
+                status=200,
+                body={"access_token": "abc", "token_type": "Bearer"},
+            ),
+            "oauth_failed",
+        ),
+        (
+            Fault(
+                method="POST",
+                path="/login/v3/oauth/access",
+                status=200,
+                raw_body="oops",
+            ),
+            "oauth_failed",
+        ),
+    ],
+)
+@pytest.mark.usefixtures("current_request_with_host", "setup_credentials")
+async def test_link_errors(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: SonosCloudSimulator,
+    fault: Fault,
+    reason: str,
+) -> None:
+    """Failures while linking abort with a reason and create nothing."""
+    simulator.inject(fault)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    result = await _authorize(hass, hass_client_no_auth, result)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == reason
+    assert not hass.config_entries.async_entries(DOMAIN)
+
+
+@pytest.mark.usefixtures("current_request_with_host")
+async def test_reauth(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Reauth links the same account again and stores the new token."""
+    old_token = init_integration.data["token"]["access_token"]
+    result = await init_integration.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+
+    result = await _authorize(hass, hass_client_no_auth, result)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert init_integration.data["token"]["access_token"] != old_token
+    await hass.async_block_till_done()
+    assert init_integration.state is config_entries.ConfigEntryState.LOADED
+
+
+@pytest.mark.usefixtures("current_request_with_host")
+async def test_reauth_wrong_account(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    simulator: SonosCloudSimulator,
+) -> None:
+    """Reauth refuses a different Sonos account and keeps the stored one."""
+    old_data = dict(init_integration.data)
+    simulator.add_household("Sonos_AAAAnotherHousehold000000.Another0000000000000001")
+    result = await init_integration.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+
+    result = await _authorize(hass, hass_client_no_auth, result)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert init_integration.data == old_data

@@ -1,0 +1,129 @@
+"""Coordinator: polling, error mapping and rate-limit sizing."""
+
+from datetime import timedelta
+
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.sonos_cloud.coordinator import polling_interval
+
+from .conftest import KITCHEN, LIVING_ROOM
+from .simulator import Fault, SonosCloudSimulator
+
+
+@pytest.mark.parametrize(
+    ("requests", "interval"),
+    [
+        (1, timedelta(seconds=30)),
+        (9, timedelta(seconds=30)),
+        (50, timedelta(seconds=30)),
+        (98, timedelta(seconds=59)),
+        (301, timedelta(seconds=181)),
+    ],
+)
+def test_polling_interval(requests: int, interval: timedelta) -> None:
+    """Polling stays within 10% of the key's 1,000 requests per minute."""
+    assert polling_interval(requests) == interval
+    assert requests * (60 / polling_interval(requests).total_seconds()) <= 100
+
+
+async def test_polling_picks_up_external_changes(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A change made in the Sonos app shows after the next poll."""
+    simulator.set_playback_state(
+        simulator.group_id_of(KITCHEN), "PLAYBACK_STATE_PLAYING"
+    )
+    simulator.set_player_volume(LIVING_ROOM, 55)
+
+    coordinator = init_integration.runtime_data
+    assert coordinator.update_interval == timedelta(seconds=30)
+    async_fire_time_changed(hass, dt_util.utcnow() + coordinator.update_interval)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert hass.states.get("media_player.kitchen").state == "playing"
+    living_room = hass.states.get("media_player.living_room")
+    assert living_room.attributes["volume_level"] == 0.55
+    # 1 households + 1 groups + 3 playback + 3 group volume + 3 player volume
+    assert len(simulator.control_requests()) == 11
+
+
+async def test_failed_refresh_marks_entities_unavailable_until_recovery(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A cloud outage makes players unavailable; the next good poll restores them."""
+    coordinator = init_integration.runtime_data
+    simulator.inject(Fault(method="GET", path="/households", status=503))
+    await coordinator.async_refresh()
+    assert not coordinator.last_update_success
+    assert hass.states.get("media_player.kitchen").state == STATE_UNAVAILABLE
+
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert hass.states.get("media_player.kitchen").state == "paused"
+
+
+async def test_rate_limited_refresh_waits(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A 429 fails the refresh with the server's Retry-After."""
+    coordinator = init_integration.runtime_data
+    simulator.inject(
+        Fault(
+            method="GET", path="/households", status=429, headers={"Retry-After": "120"}
+        )
+    )
+    await coordinator.async_refresh()
+
+    assert not coordinator.last_update_success
+    assert coordinator.last_exception is not None
+    assert coordinator.last_exception.translation_key == "rate_limited"
+    assert coordinator.last_exception.retry_after == 120
+
+
+async def test_group_that_vanishes_during_refresh(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A group that vanishes between the groups and playback calls is skipped."""
+    coordinator = init_integration.runtime_data
+    kitchen_group = simulator.group_id_of(KITCHEN)
+    simulator.inject(
+        Fault(method="GET", path=f"/groups/{kitchen_group}/playback", status=410)
+    )
+    await coordinator.async_refresh()
+
+    assert coordinator.last_update_success
+    assert kitchen_group not in coordinator.data.playback
+    # The state from the groups call still shows.
+    assert hass.states.get("media_player.kitchen").state == "paused"
+
+
+async def test_unexpected_token_failure_is_transient(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A token endpoint outage during refresh is a failed update, not a reauth."""
+    simulator.expire_access_tokens()
+    simulator.inject(Fault(method="POST", path="/login/v3/oauth/access", status=502))
+    coordinator = init_integration.runtime_data
+    await coordinator.async_refresh()
+
+    assert not coordinator.last_update_success
+    assert not hass.config_entries.flow.async_progress()
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success

@@ -1,0 +1,792 @@
+"""Tests of the Sonos cloud simulator itself, over real HTTP on 127.0.0.1."""
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+import contextlib
+from dataclasses import dataclass
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import aiohttp
+from aiohttp.test_utils import TestServer
+import pytest
+
+from tests.simulator import Fault, SonosCloudSimulator
+from tests.simulator.__main__ import main
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+CLIENT_ID = "test-client-id"
+CLIENT_SECRET = "test-client-secret"
+HOUSEHOLD_ID = "Sonos_DemoHousehold0000000000000.Demo00000000000000001"
+LIVING_ROOM = "RINCON_38420B1A2C3D01400"
+KITCHEN = "RINCON_48A6B8F0E1D201400"
+BEDROOM = "RINCON_7828CA0F9A8801400"
+REDIRECT_URI = "https://example.invalid/auth/external/callback"
+TOKEN_PATH = "/login/v3/oauth/access"
+ALNUM = re.compile(r"[A-Za-z0-9]+")
+
+
+@dataclass
+class Reply:
+    """Status, decoded body (JSON if possible, else text) and headers."""
+
+    status: int
+    body: Any
+    headers: Any
+
+
+@dataclass
+class Api:
+    """A served simulator plus a client session and a valid access token."""
+
+    sim: SonosCloudSimulator
+    session: aiohttp.ClientSession
+    root: str
+    token: str
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        anonymous: bool = False,
+        control: bool = True,
+        **kwargs: Any,
+    ) -> Reply:
+        headers = kwargs.pop("headers", {})
+        if not anonymous:
+            headers["Authorization"] = f"Bearer {token or self.token}"
+        url = self.root + ("/control/api/v1" if control else "") + path
+        async with self.session.request(method, url, headers=headers, **kwargs) as resp:
+            text = await resp.text()
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = text
+        return Reply(resp.status, body, resp.headers)
+
+    async def get(self, path: str, **kwargs: Any) -> Reply:
+        return await self.call("GET", path, **kwargs)
+
+    async def post(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
+        return await self.call("POST", path, json=body or {}, **kwargs)
+
+    async def token_request(
+        self,
+        data: dict[str, str],
+        basic: tuple[str, str] | None = (CLIENT_ID, CLIENT_SECRET),
+        **kwargs: Any,
+    ) -> Reply:
+        if basic:
+            kwargs["headers"] = {"Authorization": aiohttp.encode_basic_auth(*basic)}
+        return await self.call(
+            "POST", TOKEN_PATH, anonymous=True, control=False, data=data, **kwargs
+        )
+
+    async def authorize(self, **params: str) -> Reply:
+        query = {
+            "client_id": CLIENT_ID,
+            "response_type": "code",
+            "state": "xyz",
+            "scope": "playback-control-all",
+            "redirect_uri": REDIRECT_URI,
+        }
+        query |= params
+        return await self.call(
+            "GET",
+            "/login/v3/oauth",
+            anonymous=True,
+            control=False,
+            params={k: v for k, v in query.items() if v},
+            allow_redirects=False,
+        )
+
+    def group(self, player_id: str) -> str:
+        return f"/groups/{self.sim.group_id_of(player_id)}"
+
+
+type Serve = Callable[..., Awaitable[Api]]
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Serve]:
+    """Start simulators with given options and the demo household."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def start(**options: Any) -> Api:
+            sim = SonosCloudSimulator(CLIENT_ID, CLIENT_SECRET, **options)
+            sim.add_demo_household()
+            server = TestServer(sim.app, host="127.0.0.1")
+            await server.start_server()
+            stack.push_async_callback(server.close)
+            session = await stack.enter_async_context(aiohttp.ClientSession())
+            root = str(server.make_url("")).rstrip("/")
+            return Api(sim, session, root, sim.issue_tokens()["access_token"])
+
+        yield start
+
+
+@pytest.fixture
+async def api(serve: Serve) -> Api:
+    return await serve()
+
+
+# -- OAuth ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("redirect_uri", [REDIRECT_URI, f"{REDIRECT_URI}?flow=1"])
+async def test_authorization_code_flow(api: Api, redirect_uri: str) -> None:
+    """Authorize redirects with state + code; the code buys one token pair."""
+    reply = await api.authorize(redirect_uri=redirect_uri)
+    assert reply.status == 302
+    location = reply.headers["Location"]
+    assert location.startswith(redirect_uri + ("&" if "?" in redirect_uri else "?"))
+    query = parse_qs(urlsplit(location).query)
+    assert query["state"] == ["xyz"]
+    code = query["code"][0]
+    assert ALNUM.fullmatch(code)
+    assert 8 <= len(code) <= 16
+
+    grant = {"grant_type": "authorization_code", "code": code}
+    reply = await api.token_request({**grant, "redirect_uri": redirect_uri})
+    assert reply.status == 200
+    tokens = reply.body
+    assert set(tokens) == {
+        *("access_token", "refresh_token", "token_type", "expires_in", "scope"),
+    }
+    assert tokens["token_type"] == "Bearer"
+    assert tokens["expires_in"] == 86400
+    assert tokens["scope"] == "playback-control-all"
+    for key in ("access_token", "refresh_token"):
+        assert ALNUM.fullmatch(tokens[key])
+        assert 28 <= len(tokens[key]) <= 32
+
+    reply = await api.get("/households", token=tokens["access_token"])
+    assert reply.status == 200
+
+    reply = await api.token_request({**grant, "redirect_uri": redirect_uri})
+    assert (reply.status, reply.body) == (400, {"error": "invalid_grant"})
+
+    token_requests = [r for r in api.sim.requests if r.path == TOKEN_PATH]
+    assert [r.status for r in token_requests] == [200, 400]
+    assert token_requests[0].headers["Authorization"].startswith("Basic ")
+    assert token_requests[0].form["grant_type"] == "authorization_code"
+    assert token_requests[0].api == "oauth"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"client_id": "someone-else"},
+        {"response_type": "token"},
+        {"scope": "hh-config"},
+        {"redirect_uri": ""},
+    ],
+)
+async def test_authorize_rejects_malformed_requests(
+    api: Api, params: dict[str, str]
+) -> None:
+    """A bad authorize request shows the JSON error page, no redirect."""
+    reply = await api.authorize(**params)
+    assert (reply.status, reply.body) == (400, {"error": "invalid_request"})
+
+
+async def test_consent_page(serve: Serve) -> None:
+    """Without auto-approve the user sees the consent page and decides."""
+    api = await serve(auto_approve=False)
+    reply = await api.authorize()
+    assert reply.status == 200
+    assert reply.headers["Content-Type"].startswith("text/html")
+    assert "Allow Home Assistant to control your Sonos system" in reply.body
+    assert 'name="state" value="xyz"' in reply.body
+
+    reply = await api.authorize(approve="1")
+    assert reply.status == 302
+    assert "code" in parse_qs(urlsplit(reply.headers["Location"]).query)
+
+    reply = await api.authorize(deny="1")
+    query = parse_qs(urlsplit(reply.headers["Location"]).query)
+    assert query == {"state": ["xyz"], "error": ["access_denied"]}
+
+
+async def test_token_endpoint_errors(api: Api) -> None:
+    """Client auth is Basic only; codes are bound to the redirect URI."""
+    location = (await api.authorize()).headers["Location"]
+    code = parse_qs(urlsplit(location).query)["code"][0]
+    grant = {"grant_type": "authorization_code", "code": code}
+
+    reply = await api.token_request(
+        {**grant, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}, basic=None
+    )
+    assert (reply.status, reply.body) == (401, {"error": "invalid_client"})
+
+    reply = await api.token_request(grant, basic=(CLIENT_ID, "wrong-secret"))
+    assert reply.status == 401
+    assert reply.body == {
+        "error": "invalid_client",
+        "error_description": "Authentication required",
+    }
+
+    reply = await api.token_request({"code": code, "redirect_uri": REDIRECT_URI})
+    assert (reply.status, reply.body) == (400, {"error": "invalid_request"})
+
+    reply = await api.token_request({**grant, "redirect_uri": f"{REDIRECT_URI}/"})
+    assert (reply.status, reply.body) == (400, {"error": "invalid_grant"})
+
+
+async def test_token_parameters_in_query_string(api: Api) -> None:
+    """Some clients send the grant in the query string; the query wins."""
+    location = (await api.authorize()).headers["Location"]
+    code = parse_qs(urlsplit(location).query)["code"][0]
+    params = {"grant_type": "authorization_code", "code": code}
+    reply = await api.token_request(
+        {"grant_type": "refresh_token"},
+        params={**params, "redirect_uri": REDIRECT_URI},
+    )
+    assert reply.status == 200
+    assert reply.body["access_token"]
+
+
+async def test_refresh_returns_same_refresh_token(api: Api) -> None:
+    """By default refreshing keeps the refresh token and mints a new access token."""
+    tokens = api.sim.issue_tokens()
+    grant = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+    reply = await api.token_request(grant)
+    assert reply.status == 200
+    assert reply.body["refresh_token"] == tokens["refresh_token"]
+    assert reply.body["access_token"] != tokens["access_token"]
+    assert (await api.token_request(grant)).status == 200
+
+    api.sim.revoke_refresh_tokens()
+    reply = await api.token_request(grant)
+    assert (reply.status, reply.body) == (400, {"error": "invalid_grant"})
+
+
+async def test_refresh_rotation(serve: Serve) -> None:
+    """With rotation the old refresh token dies as soon as it is used."""
+    api = await serve(rotate_refresh_tokens=True, access_token_ttl=3600)
+    old = api.sim.issue_tokens()["refresh_token"]
+    reply = await api.token_request(
+        {"grant_type": "refresh_token", "refresh_token": old}
+    )
+    assert reply.status == 200
+    assert reply.body["expires_in"] == 3600
+    new = reply.body["refresh_token"]
+    assert new != old
+
+    reply = await api.token_request(
+        {"grant_type": "refresh_token", "refresh_token": old}
+    )
+    assert (reply.status, reply.body) == (400, {"error": "invalid_grant"})
+    reply = await api.token_request(
+        {"grant_type": "refresh_token", "refresh_token": new}
+    )
+    assert reply.status == 200
+
+
+# -- authentication on the Control API --------------------------------------
+
+INVALID = {
+    "fault": {
+        "faultstring": "Invalid Access Token",
+        "detail": {"errorcode": "keymanagement.service.invalid_access_token"},
+    }
+}
+EXPIRED = {
+    "fault": {
+        "faultstring": "Access Token expired",
+        "detail": {"errorcode": "keymanagement.service.access_token_expired"},
+    }
+}
+
+
+async def test_unauthorized_bodies(api: Api) -> None:
+    """Missing, unknown and expired tokens get the Apigee fault bodies."""
+    assert (await api.get("/households", anonymous=True)).body == INVALID
+    reply = await api.get("/households", token="NotAToken")
+    assert (reply.status, reply.body) == (401, INVALID)
+
+    api.sim.expire_access_tokens()
+    reply = await api.get("/households")
+    assert (reply.status, reply.body) == (401, EXPIRED)
+    assert [r.status for r in api.sim.control_requests()] == [401, 401, 401]
+
+    fresh = api.sim.issue_tokens()["access_token"]
+    assert (await api.get("/households", token=fresh)).status == 200
+
+
+async def test_access_token_ttl_and_newer_body(serve: Serve) -> None:
+    """Tokens expire after the TTL; the newer gateway body is selectable."""
+    api = await serve(access_token_ttl=0, unauthorized_body="access_denied")
+    reply = await api.get("/households")
+    assert reply.status == 401
+    assert reply.body == {
+        "error": "access_denied",
+        "error_description": "Invalid Token",
+    }
+
+
+# -- discovery --------------------------------------------------------------
+
+
+async def test_households_and_groups(api: Api) -> None:
+    """Discovery bodies carry the documented fields plus tolerated extras."""
+    reply = await api.get("/households")
+    assert reply.headers["X-Sonos-Type"] == "households"
+    assert reply.headers["Content-Type"].startswith("application/json")
+    [household] = reply.body["households"]
+    assert household["id"] == HOUSEHOLD_ID
+    assert household["name"] is None
+    assert household["ownerLuid"]
+
+    reply = await api.get(
+        f"/households/{HOUSEHOLD_ID}/groups", params={"includeDeviceInfo": "true"}
+    )
+    assert reply.status == 200
+    assert reply.headers["X-Sonos-Type"] == "groups"
+    body = reply.body
+    assert body["_objectType"] == "groups"
+    assert body["partial"] is False
+    states = {g["coordinatorId"]: g["playbackState"] for g in body["groups"]}
+    assert states == {
+        LIVING_ROOM: "PLAYBACK_STATE_PLAYING",
+        KITCHEN: "PLAYBACK_STATE_PAUSED",
+        BEDROOM: "PLAYBACK_STATE_IDLE",
+    }
+    for group in body["groups"]:
+        assert group["id"].startswith(f"{group['coordinatorId']}:")
+        assert group["playerIds"] == [group["coordinatorId"]]
+        assert group["areaIds"] == []
+    players = {p["id"]: p for p in body["players"]}
+    living = players[LIVING_ROOM]
+    assert living["name"] == "Living Room"
+    assert "HT_PLAYBACK" in living["capabilities"]
+    assert len(living["deviceIds"]) == 3
+    assert [d["modelDisplayName"] for d in living["devices"]] == ["Sonos Arc"] * 3
+    assert {d["primaryDeviceId"] for d in living["devices"]} == {LIVING_ROOM}
+    assert "AUDIO_CLIP" not in players[BEDROOM]["capabilities"]
+    assert players[BEDROOM]["devices"][0]["modelDisplayName"] == "Sonos Five"
+
+    reply = await api.get(f"/households/{HOUSEHOLD_ID}/groups")
+    assert all("devices" not in p for p in reply.body["players"])
+
+
+async def test_unknown_households(api: Api) -> None:
+    """Well-formed foreign household ids are forbidden, garbage is not found."""
+    reply = await api.get("/households/Sonos_Someone0Else.Household01/groups")
+    assert (reply.status, reply.body["errorCode"]) == (403, "ERROR_NO_PERMISSION")
+    reply = await api.get("/households/nope/groups")
+    assert (reply.status, reply.body["errorCode"]) == (404, "ERROR_RESOURCE_NOT_FOUND")
+    reply = await api.get("/households/nope/nothing")
+    assert reply.body == {"errorCode": "ERROR_RESOURCE_NOT_FOUND"}
+
+
+# -- playback ---------------------------------------------------------------
+
+
+async def test_play_pause_and_skip(api: Api) -> None:
+    """Transport commands change the model and the GET views."""
+    living = api.group(LIVING_ROOM)
+    group = api.sim.model.groups[api.sim.group_id_of(LIVING_ROOM)]
+
+    reply = await api.post(f"{living}/playback/pause")
+    assert (reply.status, reply.body, reply.headers["X-Sonos-Type"]) == (
+        200,
+        {},
+        "none",
+    )
+    assert group.playback_state == "PLAYBACK_STATE_PAUSED"
+    await api.post(f"{living}/playback/togglePlayPause")
+    assert group.playback_state == "PLAYBACK_STATE_PLAYING"
+    await api.post(f"{living}/playback/togglePlayPause")
+    assert group.playback_state == "PLAYBACK_STATE_PAUSED"
+    await api.post(f"{living}/playback/play")
+    assert group.playback_state == "PLAYBACK_STATE_PLAYING"
+
+    status = (await api.get(f"{living}/playback")).body
+    assert status["_objectType"] == "playbackStatus"
+    assert status["playbackState"] == "PLAYBACK_STATE_PLAYING"
+    assert status["itemId"] == "1"
+    assert all(
+        value
+        for key, value in status["availablePlaybackActions"].items()
+        if key[0] != "_"
+    )
+    assert status["playModes"]["shuffle"] is False
+
+    metadata = (await api.get(f"{living}/playbackMetadata")).body
+    assert metadata["currentItem"]["track"]["name"] == "Copper Lanterns"
+    assert metadata["currentItem"]["track"]["imageUrl"].startswith("https://")
+
+    await api.post(f"{living}/playback/skipToNextTrack")
+    metadata = (await api.get(f"{living}/playbackMetadata")).body
+    assert metadata["currentItem"]["id"] == "2"
+    assert metadata["currentItem"]["track"]["name"] == "Static Bloom"
+    status = (await api.get(f"{living}/playback")).body
+    assert (status["itemId"], status["previousItemId"]) == ("2", "1")
+    assert status["positionMillis"] < 1000
+
+    await api.post(f"{living}/playback/skipToPreviousTrack")
+    await api.post(f"{living}/playback/skipToPreviousTrack")
+    assert (await api.get(f"{living}/playback")).body["itemId"] == "4"
+
+
+async def test_position_moves_only_while_playing(api: Api) -> None:
+    """The position clock runs with wall time and rolls over finished tracks."""
+    living, kitchen = api.group(LIVING_ROOM), api.group(KITCHEN)
+    first = (await api.get(f"{living}/playback")).body["positionMillis"]
+    paused = (await api.get(f"{kitchen}/playback")).body["positionMillis"]
+    await asyncio.sleep(0.05)
+    assert (await api.get(f"{living}/playback")).body["positionMillis"] >= first + 50
+    assert (await api.get(f"{kitchen}/playback")).body["positionMillis"] == paused
+
+    group = api.sim.model.groups[api.sim.group_id_of(LIVING_ROOM)]
+    group.position_millis += group.tracks[0].duration_millis
+    status = (await api.get(f"{living}/playback")).body
+    assert status["itemId"] == "2"
+    assert status["positionMillis"] < group.tracks[1].duration_millis
+
+
+async def test_playback_without_content(api: Api) -> None:
+    """An empty group answers 499 playback errors and empty metadata."""
+    bedroom = api.group(BEDROOM)
+    for command, code in (
+        ("play", "ERROR_PLAYBACK_NO_CONTENT"),
+        ("pause", "ERROR_PLAYBACK_NO_CONTENT"),
+        ("togglePlayPause", "ERROR_PLAYBACK_NO_CONTENT"),
+        ("skipToNextTrack", "ERROR_PLAYBACK_FAILED"),
+    ):
+        reply = await api.post(f"{bedroom}/playback/{command}")
+        assert reply.status == 499
+        assert reply.body == {"_objectType": "playbackError", "errorCode": code}
+        assert reply.headers["X-Sonos-Type"] == "playbackError"
+    assert api.sim.model.groups[api.sim.group_id_of(BEDROOM)].playback_state == (
+        "PLAYBACK_STATE_IDLE"
+    )
+    reply = await api.get(f"{bedroom}/playbackMetadata")
+    assert reply.body == {"_objectType": "metadataStatus"}
+
+
+# -- volume -----------------------------------------------------------------
+
+
+async def test_group_volume(api: Api) -> None:
+    """Group volume is the members' average; setting it scales every member."""
+    group_id = api.sim.external_regroup([LIVING_ROOM, KITCHEN])
+    path = f"/groups/{group_id}/groupVolume"
+    reply = await api.get(path)
+    assert reply.body == {
+        "_objectType": "groupVolume",
+        "volume": 22,
+        "muted": False,
+        "fixed": False,
+    }
+
+    assert (await api.post(f"{path}/mute", {"muted": True})).status == 200
+    players = api.sim.model.players
+    assert players[LIVING_ROOM].muted
+    assert players[KITCHEN].muted
+    assert (await api.get(path)).body["muted"] is True
+
+    assert (await api.post(path, {"volume": 44})).status == 200
+    assert api.sim.model.group_volume(group_id) == (44, False)
+    assert players[LIVING_ROOM].volume > players[KITCHEN].volume
+
+    await api.post(f"{path}/relative", {"volumeDelta": -10})
+    assert api.sim.model.group_volume(group_id) == (34, False)
+    await api.post(f"{path}/relative", {"volumeDelta": 100})
+    assert api.sim.model.group_volume(group_id) == (100, False)
+    await api.post(path, {"volume": 0})
+    assert (players[LIVING_ROOM].volume, players[KITCHEN].volume) == (0, 0)
+    await api.post(path, {"volume": 30})
+    assert api.sim.model.group_volume(group_id) == (30, False)
+
+    for body, code in (
+        ({"volume": 101}, "ERROR_INVALID_PARAMETER"),
+        ({"volume": "20"}, "ERROR_INVALID_PARAMETER"),
+        ({}, "ERROR_MISSING_PARAMETERS"),
+    ):
+        reply = await api.post(path, body)
+        assert (reply.status, reply.body["errorCode"]) == (400, code)
+        assert reply.body["_objectType"] == "globalError"
+    assert api.sim.model.group_volume(group_id) == (30, False)
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"volume": "20"}, "ERROR_INVALID_PARAMETER"),
+        ({"volume": True}, "ERROR_INVALID_PARAMETER"),
+        ({"volume": 20.0}, "ERROR_INVALID_PARAMETER"),
+        ({"volume": -1}, "ERROR_INVALID_PARAMETER"),
+        ({"volume": 101}, "ERROR_INVALID_PARAMETER"),
+        ({"muted": "true"}, "ERROR_INVALID_PARAMETER"),
+        ({"muted": 1}, "ERROR_INVALID_PARAMETER"),
+        ({}, "ERROR_MISSING_PARAMETERS"),
+        ([20], "ERROR_INVALID_SYNTAX"),
+        ("{not json", "ERROR_INVALID_SYNTAX"),
+    ],
+)
+async def test_player_volume_validation(api: Api, body: Any, code: str) -> None:
+    """Only real JSON ints and booleans in range are accepted."""
+    path = f"/players/{KITCHEN}/playerVolume"
+    if isinstance(body, str):
+        reply = await api.call("POST", path, data=body)
+    else:
+        reply = await api.call("POST", path, json=body)
+    assert reply.status == 400
+    assert reply.body["errorCode"] == code
+    assert api.sim.model.players[KITCHEN].volume == 18
+    assert api.sim.model.players[KITCHEN].muted is False
+
+
+async def test_player_volume_commands(api: Api) -> None:
+    """Set, relative and mute act on one player and show in the group volume."""
+    path = f"/players/{KITCHEN}/playerVolume"
+    player = api.sim.model.players[KITCHEN]
+    assert (await api.get(path)).body == {
+        "_objectType": "playerVolume",
+        "volume": 18,
+        "muted": False,
+        "fixed": False,
+    }
+    await api.post(path, {"volume": 42, "muted": True})
+    assert (player.volume, player.muted) == (42, True)
+    await api.post(f"{path}/relative", {"volumeDelta": 5})
+    assert (player.volume, player.muted) == (47, False)
+    await api.post(f"{path}/relative", {"volumeDelta": 90, "muted": True})
+    assert (player.volume, player.muted) == (100, True)
+    await api.post(f"{path}/mute", {"muted": False})
+    assert player.muted is False
+    reply = await api.get(f"{api.group(KITCHEN)}/groupVolume")
+    assert (reply.body["volume"], reply.body["muted"]) == (100, False)
+
+
+async def test_fixed_volume_player(api: Api) -> None:
+    """A fixed-volume player refuses volume changes with 499."""
+    player_id = api.sim.add_player(HOUSEHOLD_ID, "Amp", fixed_volume=True)
+    path = f"/players/{player_id}/playerVolume"
+    assert (await api.get(path)).body["fixed"] is True
+    for endpoint, body in (
+        (path, {"volume": 10}),
+        (f"{path}/relative", {"volumeDelta": 1}),
+    ):
+        reply = await api.post(endpoint, body)
+        assert reply.status == 499
+        assert reply.body["errorCode"] == "ERROR_COMMAND_FAILED"
+    reply = await api.post(f"{api.group(player_id)}/groupVolume", {"volume": 10})
+    assert reply.status == 499
+    assert (await api.get(f"{api.group(player_id)}/groupVolume")).body["fixed"] is True
+    assert api.sim.model.players[player_id].volume == 20
+
+
+# -- regrouping and stale ids -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (410, {"errorCode": "ERROR_RESOURCE_GONE"}),
+        (404, {"_objectType": "globalError", "errorCode": "ERROR_GROUP_CHANGED"}),
+    ],
+)
+async def test_stale_group_ids(serve: Serve, status: int, body: Any) -> None:
+    """A regroup mints new ids; the old ones answer 410 (or 404 if configured)."""
+    api = await serve(stale_group_status=status)
+    old = api.sim.group_id_of(KITCHEN)
+    bedroom = api.sim.group_id_of(BEDROOM)
+    new = api.sim.external_regroup([KITCHEN])
+    assert new != old
+    assert new.startswith(f"{KITCHEN}:")
+
+    reply = await api.post(f"/groups/{old}/playback/play")
+    assert (reply.status, reply.body) == (status, body)
+    assert (await api.get(f"/groups/{old}/groupVolume")).status == status
+    assert api.sim.model.groups[new].playback_state == "PLAYBACK_STATE_PAUSED"
+    assert (await api.post(f"/groups/{new}/playback/play")).status == 200
+    assert api.sim.model.groups[new].playback_state == "PLAYBACK_STATE_PLAYING"
+    assert (await api.get(f"/groups/{bedroom}/playback")).status == 200
+
+
+async def test_regroup_and_remove_player(api: Api) -> None:
+    """Players left behind get new groups; removed players are gone (410)."""
+    living_before = api.sim.group_id_of(LIVING_ROOM)
+    group_id = api.sim.external_regroup([KITCHEN, LIVING_ROOM])
+    group = api.sim.model.groups[group_id]
+    assert (group.coordinator_id, group.player_ids) == (KITCHEN, [KITCHEN, LIVING_ROOM])
+    assert living_before not in api.sim.model.groups
+
+    body = (await api.get(f"/households/{HOUSEHOLD_ID}/groups")).body
+    names = sorted(g["name"] for g in body["groups"])
+    assert names == ["Bedroom", "Kitchen + 1"]
+
+    api.sim.external_regroup([KITCHEN])
+    living = api.sim.group_id_of(LIVING_ROOM)
+    assert living not in (living_before, group_id)
+    assert api.sim.model.groups[living].player_ids == [LIVING_ROOM]
+
+    api.sim.remove_player(KITCHEN)
+    body = (await api.get(f"/households/{HOUSEHOLD_ID}/groups")).body
+    assert KITCHEN not in {p["id"] for p in body["players"]}
+    assert len(body["groups"]) == 2
+    reply = await api.get(f"/players/{KITCHEN}/playerVolume")
+    assert (reply.status, reply.body) == (410, {"errorCode": "ERROR_RESOURCE_GONE"})
+
+
+async def test_unknown_path(api: Api) -> None:
+    """Paths the API doesn't have answer 404 ERROR_RESOURCE_NOT_FOUND."""
+    for method, path in (
+        ("GET", f"/groups/{api.sim.group_id_of(KITCHEN)}"),
+        ("GET", f"{api.group(KITCHEN)}/playback/play"),
+        ("POST", "/households"),
+    ):
+        reply = await api.call(method, path)
+        assert (reply.status, reply.body) == (
+            404,
+            {"errorCode": "ERROR_RESOURCE_NOT_FOUND"},
+        )
+    reply = await api.get("/nowhere", control=False)
+    assert reply.status == 404
+    assert api.sim.requests[-1].api == "other"
+
+
+async def test_changes_are_recorded(api: Api) -> None:
+    """Every state change passes through one hook, for later event delivery."""
+    seen: list[tuple[str, str, str]] = []
+    api.sim.model.listeners.append(lambda *change: seen.append(change))
+    api.sim.model.changes.clear()
+    kitchen = api.sim.group_id_of(KITCHEN)
+
+    await api.post(f"/groups/{kitchen}/playback/play")
+    api.sim.set_player_volume(BEDROOM, 5, muted=True)
+    assert api.sim.model.players[BEDROOM].muted is True
+    assert (
+        api.sim.model.changes
+        == seen
+        == [
+            ("playback", "groupId", kitchen),
+            ("playerVolume", "playerId", BEDROOM),
+            ("groupVolume", "groupId", api.sim.group_id_of(BEDROOM)),
+        ]
+    )
+
+
+# -- fault injection ----------------------------------------------------------
+
+
+async def test_fault_status_body_and_times(api: Api) -> None:
+    """A fault answers instead of the handler, a limited number of times."""
+    kitchen = api.group(KITCHEN)
+    api.sim.inject(
+        Fault(method="POST", path=r"/groups/.*/playback/play", status=499, times=2)
+    )
+    api.sim.inject(Fault(method="GET", path="/households", status=500))
+
+    for _ in range(2):
+        reply = await api.post(f"{kitchen}/playback/play")
+        assert reply.status == 499
+        assert reply.body == {
+            "_objectType": "playbackError",
+            "errorCode": "ERROR_PLAYBACK_FAILED",
+        }
+    group = api.sim.model.groups[api.sim.group_id_of(KITCHEN)]
+    assert group.playback_state == "PLAYBACK_STATE_PAUSED"
+    assert (await api.post(f"{kitchen}/playback/play")).status == 200
+    assert group.playback_state == "PLAYBACK_STATE_PLAYING"
+
+    reply = await api.get("/households", anonymous=True)
+    assert reply.status == 500
+    assert reply.body == {"_objectType": "globalError", "errorCode": "ERROR_INTERNAL"}
+    assert (await api.get("/households")).status == 200
+    assert [r.status for r in api.sim.control_requests()] == [499, 499, 200, 500, 200]
+
+
+async def test_fault_raw_bodies_and_forever(api: Api) -> None:
+    """Raw bodies test garbage handling; times=0 hits until cleared."""
+    api.sim.inject(
+        Fault(method="GET", path="/households", status=200, raw_body="not json")
+    )
+    reply = await api.get("/households")
+    assert (reply.status, reply.body) == (200, "not json")
+    assert reply.headers["Content-Type"].startswith("application/json")
+
+    api.sim.inject(
+        Fault(method="*", path=r"/.*", status=200, raw_body="<html>", times=0)
+    )
+    for path in ("/households", f"/players/{KITCHEN}/playerVolume"):
+        reply = await api.get(path)
+        assert reply.body == "<html>"
+        assert reply.headers["Content-Type"].startswith("text/html")
+    api.sim.clear_faults()
+    assert (await api.get("/households")).body["households"]
+
+
+async def test_fault_defaults_for_429_410_and_oauth(api: Api) -> None:
+    """Default fault bodies and headers look like the real ones."""
+    api.sim.inject(Fault(method="GET", path="/households", status=429))
+    reply = await api.get("/households")
+    assert (reply.status, reply.body) == (429, {"errorCode": "TOO_MANY_REQUESTS"})
+    assert reply.headers["Retry-After"] == "1"
+
+    api.sim.inject(
+        Fault(method="*", path=r"/players/.*", status=410, headers={"X-Test": "1"})
+    )
+    reply = await api.get(f"/players/{KITCHEN}/playerVolume")
+    assert (reply.status, reply.body) == (410, {"errorCode": "ERROR_RESOURCE_GONE"})
+    assert reply.headers["X-Test"] == "1"
+
+    api.sim.inject(Fault(method="POST", path=TOKEN_PATH, status=503))
+    tokens = api.sim.issue_tokens()
+    grant = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+    reply = await api.token_request(grant)
+    assert (reply.status, reply.body) == (503, {"error": "server_error"})
+    assert (await api.token_request(grant)).status == 200
+
+
+async def test_fault_delay(api: Api) -> None:
+    """A delayed fault lets clients exercise their timeouts."""
+    api.sim.inject(
+        Fault(method="GET", path="/households", status=200, body={}, delay=0.5)
+    )
+    with pytest.raises(TimeoutError):
+        await api.get("/households", timeout=aiohttp.ClientTimeout(total=0.1))
+    assert api.sim.requests[-1].path == "/households"
+    assert (await api.get("/households")).status == 200
+
+
+# -- rate limits --------------------------------------------------------------
+
+
+async def test_spike_arrest(serve: Serve) -> None:
+    """More than the per-second spike limit answers 429 with Retry-After."""
+    api = await serve(spike_per_second=3)
+    statuses = [(await api.get("/households")).status for _ in range(3)]
+    reply = await api.get("/households")
+    assert statuses == [200, 200, 200]
+    assert (reply.status, reply.body) == (429, {"errorCode": "TOO_MANY_REQUESTS"})
+    assert reply.headers["Retry-After"] == "1"
+    assert reply.headers["RateLimit-Remaining"] == "0"
+
+
+async def test_quota_per_minute(serve: Serve) -> None:
+    """The rolling-minute quota answers 429 with RateLimit headers."""
+    api = await serve(quota_per_minute=5)
+    for _ in range(5):
+        assert (await api.get("/households")).status == 200
+    reply = await api.get("/households")
+    assert reply.status == 429
+    assert reply.headers["RateLimit-Limit"] == "5"
+    assert reply.headers["RateLimit-Remaining"] == "0"
+    assert 55 <= int(reply.headers["RateLimit-Reset"]) <= 60
+    assert reply.headers["Retry-After"] == reply.headers["RateLimit-Reset"]
+
+
+def test_standalone_refuses_other_hosts(capsys: pytest.CaptureFixture[str]) -> None:
+    """The standalone server only ever binds to loopback."""
+    with pytest.raises(SystemExit):
+        main(["--host", "192.0.2.1"])
+    assert "refusing to bind" in capsys.readouterr().err
