@@ -127,3 +127,18 @@ async def test_unexpected_token_failure_is_transient(
     assert not hass.config_entries.flow.async_progress()
     await coordinator.async_refresh()
     assert coordinator.last_update_success
+
+
+async def test_failed_groups_call_fails_the_refresh(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """An error on a household's groups fails the whole refresh, keeping old data."""
+    coordinator = init_integration.runtime_data
+    old_data = coordinator.data
+    simulator.inject(Fault(method="GET", path=r"/households/.*/groups", status=500))
+    await coordinator.async_refresh()
+
+    assert not coordinator.last_update_success
+    assert coordinator.data is old_data

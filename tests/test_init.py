@@ -1,9 +1,13 @@
 """Setting up and unloading a config entry."""
 
 import time
+from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.config_entry_oauth2_flow import (
+    ImplementationUnavailableError,
+)
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -141,3 +145,21 @@ async def test_revoked_refresh_token_starts_reauth(
     assert config_entry.state is ConfigEntryState.SETUP_ERROR
     flows = hass.config_entries.flow.async_progress()
     assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+async def test_credentials_unavailable(
+    hass: HomeAssistant,
+    setup_credentials: None,
+    config_entry: MockConfigEntry,
+    simulator: SonosCloudSimulator,
+) -> None:
+    """When the OAuth implementation is temporarily unavailable, setup retries."""
+    config_entry.add_to_hass(hass)
+    with patch(
+        "custom_components.sonos_cloud.async_get_config_entry_implementation",
+        side_effect=ImplementationUnavailableError,
+    ):
+        await hass.config_entries.async_setup(config_entry.entry_id)
+
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert simulator.requests == []

@@ -336,3 +336,46 @@ async def test_removed_player_becomes_unavailable(
 
     assert hass.states.get(BEDROOM_ENTITY).state == STATE_UNAVAILABLE
     assert hass.states.get(KITCHEN_ENTITY).state == "paused"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_command_to_player_that_left(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """A room removed from the household since the last poll is reported, once."""
+    old_group_id = simulator.group_id_of(KITCHEN)
+    simulator.remove_player(KITCHEN)
+
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await _call(hass, SERVICE_MEDIA_PLAY, KITCHEN_ENTITY)
+
+    assert exc_info.value.translation_key == "player_unavailable"
+    assert [(r.method, r.path) for r in simulator.control_requests()] == [
+        ("POST", f"/groups/{old_group_id}/playback/play"),
+        ("GET", f"/households/{HOUSEHOLD_ID}/groups"),
+    ]
+    assert hass.states.get(KITCHEN_ENTITY).state == STATE_UNAVAILABLE
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_fixed_volume_refusal(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """A player command Sonos refuses raises the translated error with its code."""
+    simulator.inject(
+        Fault(
+            method="POST",
+            path=f"/players/{KITCHEN}/playerVolume",
+            status=499,
+            body={"_objectType": "globalError", "errorCode": "ERROR_COMMAND_FAILED"},
+        )
+    )
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await _call(
+            hass, SERVICE_VOLUME_SET, KITCHEN_ENTITY, **{ATTR_MEDIA_VOLUME_LEVEL: 0.5}
+        )
+
+    assert str(exc_info.value) == (
+        "Sonos refused the command on Kitchen (ERROR_COMMAND_FAILED)"
+    )
+    assert hass.states.get(KITCHEN_ENTITY).attributes[ATTR_MEDIA_VOLUME_LEVEL] == 0.18

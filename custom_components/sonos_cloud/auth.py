@@ -43,7 +43,7 @@ class OAuthTokenProvider:
             ) from err
         except OAuth2TokenRequestError as err:
             raise SonosServerError("Token refresh failed", status=err.status) from err
-        except ClientError as err:
+        except (ClientError, TimeoutError) as err:
             raise SonosConnectionError(
                 f"Token refresh failed: {type(err).__name__}"
             ) from err
