@@ -11,7 +11,10 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.sonos_cloud.coordinator import polling_interval
+from custom_components.sonos_cloud.coordinator import (
+    polling_interval,
+    requests_per_refresh,
+)
 
 from .conftest import KITCHEN, LIVING_ROOM
 from .simulator import Fault, SonosCloudSimulator
@@ -52,8 +55,9 @@ async def test_polling_picks_up_external_changes(
     assert hass.states.get("media_player.kitchen").state == "playing"
     living_room = hass.states.get("media_player.living_room")
     assert living_room.attributes["volume_level"] == 0.55
-    # 1 households + 1 groups + 3 playback + 3 group volume + 3 player volume
-    assert len(simulator.control_requests()) == 11
+    # households, groups, then per group playback, metadata and group volume,
+    # per player its volume
+    assert len(simulator.control_requests()) == requests_per_refresh(1, 3, 3) == 14
 
 
 async def test_failed_refresh_marks_entities_unavailable_until_recovery(

@@ -48,6 +48,7 @@ async def test_setup_requests(
             "GET /households",
             f"GET /households/{config_entry.unique_id}/groups",
             *(f"GET /groups/{group}/playback" for group in groups),
+            *(f"GET /groups/{group}/playbackMetadata" for group in groups),
             *(f"GET /groups/{group}/groupVolume" for group in groups),
             *(f"GET /players/{player}/playerVolume" for player in players),
         ]

@@ -1,11 +1,19 @@
 """Media player entities driven through Home Assistant against the simulator."""
 
 from typing import Any
+from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.media_player import (
+    ATTR_GROUP_MEMBERS,
+    ATTR_MEDIA_DURATION,
+    ATTR_MEDIA_POSITION,
+    ATTR_MEDIA_POSITION_UPDATED_AT,
     ATTR_MEDIA_VOLUME_LEVEL,
     ATTR_MEDIA_VOLUME_MUTED,
     DOMAIN as MEDIA_PLAYER_DOMAIN,
+    SERVICE_JOIN,
+    SERVICE_UNJOIN,
     SERVICE_VOLUME_MUTE,
     SERVICE_VOLUME_SET,
 )
@@ -17,11 +25,15 @@ from homeassistant.const import (
     SERVICE_MEDIA_PAUSE,
     SERVICE_MEDIA_PLAY,
     SERVICE_MEDIA_PREVIOUS_TRACK,
+    SERVICE_MEDIA_SEEK,
+    SERVICE_REPEAT_SET,
+    SERVICE_SHUFFLE_SET,
+    SERVICE_VOLUME_DOWN,
     SERVICE_VOLUME_UP,
     STATE_UNAVAILABLE,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -29,6 +41,10 @@ from pytest_homeassistant_custom_component.common import (
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
+import voluptuous as vol
+
+from custom_components.sonos_cloud.const import DOMAIN
+from custom_components.sonos_cloud.media_player import SonosCloudMediaPlayer
 
 from .conftest import BEDROOM, HOUSEHOLD_ID, KITCHEN, LIVING_ROOM
 from .simulator import Fault, SonosCloudSimulator
@@ -47,15 +63,21 @@ async def _call(hass: HomeAssistant, service: str, entity_id: str, **data: Any) 
     )
 
 
-@pytest.mark.usefixtures("init_integration")
 async def test_entities(
     hass: HomeAssistant,
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
-    init_integration: MockConfigEntry,
+    setup_credentials: None,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Every room of the household is one media player with its state."""
-    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+    freezer.move_to("2026-11-23T12:00:00+00:00")
+    config_entry.add_to_hass(hass)
+    with patch.object(SonosCloudMediaPlayer, "_access_token", "mock-token"):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+        await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
 
 
 async def test_device(
@@ -140,15 +162,28 @@ async def test_volume_set(hass: HomeAssistant, simulator: SonosCloudSimulator) -
     assert simulator.model.players[KITCHEN].volume == 42
 
 
+@pytest.mark.parametrize(
+    ("service", "delta", "expected"),
+    [(SERVICE_VOLUME_UP, 5, 0.23), (SERVICE_VOLUME_DOWN, -5, 0.13)],
+)
 @pytest.mark.usefixtures("init_integration")
-async def test_volume_up(hass: HomeAssistant, simulator: SonosCloudSimulator) -> None:
-    """Volume up is one absolute request one step above the current volume."""
-    await _call(hass, SERVICE_VOLUME_UP, KITCHEN_ENTITY)
+async def test_volume_step(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    service: str,
+    delta: int,
+    expected: float,
+) -> None:
+    """Volume up and down are one relative request, shown at once."""
+    await _call(hass, service, KITCHEN_ENTITY)
 
     requests = simulator.control_requests()
     assert [(r.path, r.json) for r in requests] == [
-        (f"/players/{KITCHEN}/playerVolume", {"volume": 28})
+        (f"/players/{KITCHEN}/playerVolume/relative", {"volumeDelta": delta})
     ]
+    state = hass.states.get(KITCHEN_ENTITY)
+    assert state.attributes[ATTR_MEDIA_VOLUME_LEVEL] == expected
+    assert simulator.model.players[KITCHEN].volume == round(expected * 100)
 
 
 @pytest.mark.parametrize("mute", [True, False])
@@ -379,3 +414,273 @@ async def test_fixed_volume_refusal(
         "Sonos refused the command on Kitchen (ERROR_COMMAND_FAILED)"
     )
     assert hass.states.get(KITCHEN_ENTITY).attributes[ATTR_MEDIA_VOLUME_LEVEL] == 0.18
+
+
+async def _refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_seek(hass: HomeAssistant, simulator: SonosCloudSimulator) -> None:
+    """Seeking is one request in milliseconds; the new position shows at once."""
+    group_id = simulator.group_id_of(LIVING_ROOM)
+    await _call(hass, SERVICE_MEDIA_SEEK, LIVING_ROOM_ENTITY, seek_position=42.5)
+
+    assert [(r.path, r.json) for r in simulator.control_requests()] == [
+        (f"/groups/{group_id}/playback/seek", {"positionMillis": 42500})
+    ]
+    state = hass.states.get(LIVING_ROOM_ENTITY)
+    assert state.attributes[ATTR_MEDIA_POSITION] == 42
+    assert state.state == "playing"
+
+
+@pytest.mark.parametrize("position", [-1, 100000])
+@pytest.mark.usefixtures("init_integration")
+async def test_seek_out_of_range(
+    hass: HomeAssistant, simulator: SonosCloudSimulator, position: float
+) -> None:
+    """A position outside the track is refused before any request."""
+    with pytest.raises((ServiceValidationError, vol.Invalid)):
+        await _call(
+            hass, SERVICE_MEDIA_SEEK, LIVING_ROOM_ENTITY, seek_position=position
+        )
+    assert simulator.control_requests() == []
+
+
+@pytest.mark.parametrize(
+    ("service", "data", "body", "attribute", "value"),
+    [
+        (SERVICE_SHUFFLE_SET, {"shuffle": True}, {"shuffle": True}, "shuffle", True),
+        (
+            SERVICE_REPEAT_SET,
+            {"repeat": "all"},
+            {"repeat": True, "repeatOne": False},
+            "repeat",
+            "all",
+        ),
+        (
+            SERVICE_REPEAT_SET,
+            {"repeat": "one"},
+            {"repeat": False, "repeatOne": True},
+            "repeat",
+            "one",
+        ),
+        (
+            SERVICE_REPEAT_SET,
+            {"repeat": "off"},
+            {"repeat": False, "repeatOne": False},
+            "repeat",
+            "off",
+        ),
+    ],
+)
+@pytest.mark.usefixtures("init_integration")
+async def test_play_modes(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    service: str,
+    data: dict[str, Any],
+    body: dict[str, bool],
+    attribute: str,
+    value: Any,
+) -> None:
+    """Shuffle and repeat are one request each and show at once."""
+    group_id = simulator.group_id_of(LIVING_ROOM)
+    await _call(hass, service, LIVING_ROOM_ENTITY, **data)
+
+    assert [(r.path, r.json) for r in simulator.control_requests()] == [
+        (f"/groups/{group_id}/playback/playMode", {"playModes": body})
+    ]
+    assert hass.states.get(LIVING_ROOM_ENTITY).attributes[attribute] == value
+
+
+async def test_radio(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Radio shows the station and what plays, and offers no skip, seek or modes."""
+    simulator.load_radio(simulator.group_id_of(KITCHEN), "Harbour FM", play=True)
+    await _refresh(hass, init_integration)
+
+    state = hass.states.get(KITCHEN_ENTITY)
+    assert state.state == "playing"
+    assert state.attributes["media_content_type"] == "channel"
+    assert state.attributes["media_channel"] == "Harbour FM"
+    assert state.attributes["source"] == "Harbour FM"
+    assert state.attributes["media_title"]
+    assert "media_duration" not in state.attributes
+    features = MediaPlayerEntityFeature(state.attributes[ATTR_SUPPORTED_FEATURES])
+    for feature in (
+        MediaPlayerEntityFeature.SEEK,
+        MediaPlayerEntityFeature.NEXT_TRACK,
+        MediaPlayerEntityFeature.SHUFFLE_SET,
+        MediaPlayerEntityFeature.REPEAT_SET,
+    ):
+        assert feature not in features
+    assert MediaPlayerEntityFeature.PAUSE in features
+
+
+async def test_line_in(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Line-in shows as the source, with no track."""
+    simulator.load_line_in(simulator.group_id_of(BEDROOM), play=True)
+    await _refresh(hass, init_integration)
+
+    state = hass.states.get(BEDROOM_ENTITY)
+    assert state.state == "playing"
+    assert state.attributes["source"] == "Line-In"
+    assert "media_content_type" not in state.attributes
+    assert "media_artist" not in state.attributes
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_position_moves_with_time(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """The position is stamped with when it was read so the frontend moves it."""
+    state = hass.states.get(LIVING_ROOM_ENTITY)
+    updated_at = state.attributes[ATTR_MEDIA_POSITION_UPDATED_AT]
+    assert updated_at is not None
+    assert state.attributes[ATTR_MEDIA_DURATION] > 0
+
+    await _call(hass, SERVICE_MEDIA_PAUSE, LIVING_ROOM_ENTITY)
+    paused = hass.states.get(LIVING_ROOM_ENTITY)
+    assert paused.attributes[ATTR_MEDIA_POSITION_UPDATED_AT] >= updated_at
+    assert (
+        paused.attributes[ATTR_MEDIA_POSITION] >= state.attributes[ATTR_MEDIA_POSITION]
+    )
+
+
+@pytest.mark.parametrize(
+    ("service", "data", "path", "body", "attribute", "value"),
+    [
+        (
+            "set_group_volume",
+            {"volume_level": 0.4},
+            "groupVolume",
+            {"volume": 40},
+            "group_volume_level",
+            0.4,
+        ),
+        (
+            "set_group_mute",
+            {"is_volume_muted": True},
+            "groupVolume/mute",
+            {"muted": True},
+            "group_is_volume_muted",
+            True,
+        ),
+    ],
+)
+@pytest.mark.usefixtures("init_integration")
+async def test_group_volume_services(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    service: str,
+    data: dict[str, Any],
+    path: str,
+    body: dict[str, Any],
+    attribute: str,
+    value: Any,
+) -> None:
+    """Group volume and mute are one request to the group, shown at once."""
+    group_id = simulator.group_id_of(KITCHEN)
+    await hass.services.async_call(
+        DOMAIN, service, {ATTR_ENTITY_ID: KITCHEN_ENTITY, **data}, blocking=True
+    )
+
+    assert [(r.path, r.json) for r in simulator.control_requests()] == [
+        (f"/groups/{group_id}/{path}", body)
+    ]
+    assert hass.states.get(KITCHEN_ENTITY).attributes[attribute] == value
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_group_volume_out_of_range(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """A group volume outside 0-1 is refused before any request."""
+    with pytest.raises(vol.Invalid):
+        await hass.services.async_call(
+            DOMAIN,
+            "set_group_volume",
+            {ATTR_ENTITY_ID: KITCHEN_ENTITY, "volume_level": 1.5},
+            blocking=True,
+        )
+    assert simulator.control_requests() == []
+
+
+async def test_join_and_unjoin(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Joining and unjoining are one request each; both rooms update at once."""
+    living_room_group = simulator.group_id_of(LIVING_ROOM)
+
+    await _call(hass, SERVICE_JOIN, LIVING_ROOM_ENTITY, group_members=[KITCHEN_ENTITY])
+
+    assert [(r.path, r.json) for r in simulator.control_requests()] == [
+        (
+            f"/groups/{living_room_group}/groups/modifyGroupMembers",
+            {"playerIdsToAdd": [KITCHEN], "playerIdsToRemove": []},
+        )
+    ]
+    for entity_id in (LIVING_ROOM_ENTITY, KITCHEN_ENTITY):
+        state = hass.states.get(entity_id)
+        assert state.attributes[ATTR_GROUP_MEMBERS] == [
+            LIVING_ROOM_ENTITY,
+            KITCHEN_ENTITY,
+        ]
+        assert state.state == "playing"
+
+    # The next poll agrees with what was shown.
+    await _refresh(hass, init_integration)
+    assert hass.states.get(KITCHEN_ENTITY).attributes[ATTR_GROUP_MEMBERS] == [
+        LIVING_ROOM_ENTITY,
+        KITCHEN_ENTITY,
+    ]
+    simulator.clear_requests()
+
+    await _call(hass, SERVICE_UNJOIN, KITCHEN_ENTITY)
+
+    assert [(r.path, r.json) for r in simulator.control_requests()] == [
+        (f"/households/{HOUSEHOLD_ID}/groups/createGroup", {"playerIds": [KITCHEN]})
+    ]
+    assert hass.states.get(KITCHEN_ENTITY).attributes[ATTR_GROUP_MEMBERS] == [
+        KITCHEN_ENTITY
+    ]
+    assert hass.states.get(LIVING_ROOM_ENTITY).attributes[ATTR_GROUP_MEMBERS] == [
+        LIVING_ROOM_ENTITY
+    ]
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_join_nothing_new(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """Joining a member again or unjoining a lone room sends nothing."""
+    await _call(
+        hass, SERVICE_JOIN, LIVING_ROOM_ENTITY, group_members=[LIVING_ROOM_ENTITY]
+    )
+    await _call(hass, SERVICE_UNJOIN, KITCHEN_ENTITY)
+    assert simulator.control_requests() == []
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_join_foreign_entity(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """Only rooms of the same Sonos system can join."""
+    hass.states.async_set("media_player.tv", "on")
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await _call(
+            hass, SERVICE_JOIN, LIVING_ROOM_ENTITY, group_members=["media_player.tv"]
+        )
+    assert exc_info.value.translation_key == "cannot_join"
+    assert simulator.control_requests() == []

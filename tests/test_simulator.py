@@ -790,3 +790,425 @@ def test_standalone_refuses_other_hosts(capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit):
         main(["--host", "192.0.2.1"])
     assert "refusing to bind" in capsys.readouterr().err
+
+
+# -- seek, play modes and kinds of content ------------------------------------
+
+
+async def test_seek_and_seek_relative(api: Api) -> None:
+    """Seek moves within the track; past the end it moves to the next one."""
+    kitchen = api.group(KITCHEN)  # paused at item 1, so positions stay put
+    group = api.sim.model.groups[api.sim.group_id_of(KITCHEN)]
+
+    reply = await api.post(f"{kitchen}/playback/seek", {"positionMillis": 60_000})
+    assert (reply.status, reply.body) == (200, {})
+    status = (await api.get(f"{kitchen}/playback")).body
+    assert (status["itemId"], status["positionMillis"]) == ("1", 60_000)
+    assert status["previousItemId"] == "1"
+
+    body = {"deltaMillis": -15_000, "itemId": "1"}
+    assert (await api.post(f"{kitchen}/playback/seekRelative", body)).status == 200
+    assert group.position_millis == 45_000
+    body = {"deltaMillis": -90_000}
+    assert (await api.post(f"{kitchen}/playback/seekRelative", body)).status == 200
+    assert group.position_millis == 0
+
+    body = {"positionMillis": group.tracks[0].duration_millis}
+    assert (await api.post(f"{kitchen}/playback/seek", body)).status == 200
+    status = (await api.get(f"{kitchen}/playback")).body
+    assert (status["itemId"], status["positionMillis"]) == ("2", 0)
+    assert status["previousItemId"] == "1"
+    metadata = (await api.get(f"{kitchen}/playbackMetadata")).body
+    assert metadata["currentItem"]["track"]["name"] == "Static Bloom"
+
+    body = {"deltaMillis": group.tracks[1].duration_millis + 1}
+    await api.post(f"{kitchen}/playback/seekRelative", body)
+    assert group.item_id == "3"
+
+
+@pytest.mark.parametrize(
+    ("command", "body", "code"),
+    [
+        ("seek", {}, "ERROR_MISSING_PARAMETERS"),
+        ("seek", {"positionMillis": "1000"}, "ERROR_INVALID_PARAMETER"),
+        ("seek", {"positionMillis": -1}, "ERROR_INVALID_PARAMETER"),
+        ("seek", {"positionMillis": 1000, "itemId": "3"}, "ERROR_INVALID_OBJECT_ID"),
+        ("seek", {"positionMillis": 1000, "itemId": 1}, "ERROR_INVALID_PARAMETER"),
+        ("seekRelative", {"positionMillis": 5}, "ERROR_MISSING_PARAMETERS"),
+        ("seekRelative", {"deltaMillis": 1.5}, "ERROR_INVALID_PARAMETER"),
+        ("seekRelative", {"deltaMillis": 5, "itemId": "2"}, "ERROR_INVALID_OBJECT_ID"),
+    ],
+)
+async def test_seek_validation(
+    api: Api, command: str, body: dict[str, Any], code: str
+) -> None:
+    """Bad seek bodies answer 400 and leave the position alone."""
+    group = api.sim.model.groups[api.sim.group_id_of(KITCHEN)]
+    before = group.position_millis
+    reply = await api.post(f"{api.group(KITCHEN)}/playback/{command}", body)
+    assert (reply.status, reply.body["errorCode"]) == (400, code)
+    assert (group.item_id, group.position_millis) == ("1", before)
+
+
+async def test_seek_on_content_that_cannot_seek(api: Api) -> None:
+    """Radio and line-in refuse seeking by policy; nothing loaded is NO_CONTENT."""
+    bedroom = api.group(BEDROOM)
+    reply = await api.post(f"{bedroom}/playback/seek", {"positionMillis": 0})
+    assert reply.status == 499
+    assert reply.body == {
+        "_objectType": "playbackError",
+        "errorCode": "ERROR_PLAYBACK_NO_CONTENT",
+    }
+    for load in (api.sim.load_radio, api.sim.load_line_in):
+        load(api.sim.group_id_of(BEDROOM))
+        for command, body in (
+            ("seek", {"positionMillis": 1000}),
+            ("seekRelative", {"deltaMillis": 1000}),
+        ):
+            reply = await api.post(f"{bedroom}/playback/{command}", body)
+            assert reply.status == 499
+            assert reply.body == {
+                "_objectType": "playbackError",
+                "errorCode": "ERROR_DISALLOWED_BY_POLICY",
+            }
+
+
+async def test_play_modes(api: Api) -> None:
+    """Play modes change one by one; omitted keys stay; radio forbids them."""
+    living = api.group(LIVING_ROOM)
+    path = f"{living}/playback/playMode"
+    reply = await api.post(path, {"playModes": {"shuffle": True}})
+    assert (reply.status, reply.body) == (200, {})
+    await api.post(path, {"playModes": {"repeatOne": True, "crossfade": True}})
+    modes = (await api.get(f"{living}/playback")).body["playModes"]
+    assert {k: v for k, v in modes.items() if k[0] != "_"} == {
+        "shuffle": True,
+        "repeat": False,
+        "repeatOne": True,
+        "crossfade": True,
+    }
+
+    for body, code in (
+        ({}, "ERROR_MISSING_PARAMETERS"),
+        ({"playModes": True}, "ERROR_INVALID_PARAMETER"),
+        ({"playModes": {"shuffle": "false"}}, "ERROR_INVALID_PARAMETER"),
+        ({"playModes": {"shuffle": 0}}, "ERROR_INVALID_PARAMETER"),
+        ({"playModes": {"repeat_one": True}}, "ERROR_INVALID_PARAMETER"),
+    ):
+        reply = await api.post(path, body)
+        assert (reply.status, reply.body["errorCode"]) == (400, code)
+    group = api.sim.model.groups[api.sim.group_id_of(LIVING_ROOM)]
+    assert group.play_modes["shuffle"] is True
+
+    api.sim.load_radio(group.id)
+    assert not any(group.play_modes.values())
+    reply = await api.post(path, {"playModes": {"shuffle": True}})
+    assert reply.status == 499
+    assert reply.body == {
+        "_objectType": "playbackError",
+        "errorCode": "ERROR_DISALLOWED_BY_POLICY",
+    }
+    assert (await api.post(path, {"playModes": {"shuffle": False}})).status == 200
+
+
+async def test_repeat_one_and_end_of_queue(api: Api) -> None:
+    """With repeatOne the track replays; without repeat the queue ends idle."""
+    living = api.group(LIVING_ROOM)
+    group = api.sim.model.groups[api.sim.group_id_of(LIVING_ROOM)]
+    await api.post(f"{living}/playback/playMode", {"playModes": {"repeatOne": True}})
+    group.position_millis += group.tracks[0].duration_millis
+    assert (await api.get(f"{living}/playback")).body["itemId"] == "1"
+
+    await api.post(f"{living}/playback/playMode", {"playModes": {"repeatOne": False}})
+    await api.post(f"{living}/playback/skipToPreviousTrack")
+    group.position_millis += group.tracks[-1].duration_millis
+    status = (await api.get(f"{living}/playback")).body
+    assert (status["playbackState"], status["itemId"]) == ("PLAYBACK_STATE_IDLE", "1")
+
+
+async def test_radio_content(api: Api) -> None:
+    """A station has no duration, cannot skip or seek, and pausing goes idle."""
+    living_id = api.sim.group_id_of(LIVING_ROOM)
+    living = f"/groups/{living_id}"
+    api.sim.load_radio(living_id, "Harbor FM")
+    status = (await api.get(f"{living}/playback")).body
+    assert status["playbackState"] == "PLAYBACK_STATE_PLAYING"
+    actions = status["availablePlaybackActions"]
+    assert {k for k, v in actions.items() if v is True} == {
+        "canPause",
+        "canStop",
+        "canPlay",
+    }
+    assert status["itemId"] not in ("1", "")
+
+    metadata = (await api.get(f"{living}/playbackMetadata")).body
+    container = metadata["container"]
+    assert (container["type"], container["name"]) == ("station", "Harbor FM")
+    assert container["imageUrl"].startswith("https://images.invalid/")
+    assert metadata["streamInfo"]
+    track = metadata["currentItem"]["track"]
+    assert "durationMillis" not in track
+    assert track["imageUrl"].startswith("https://images.invalid/")
+    assert track["images"][0]["url"] == track["imageUrl"]
+    assert metadata["currentItem"]["id"] == status["itemId"]
+    assert "nextItem" not in metadata
+
+    for command in ("skipToNextTrack", "skipToPreviousTrack"):
+        reply = await api.post(f"{living}/playback/{command}")
+        assert (reply.status, reply.body["errorCode"]) == (499, "ERROR_PLAYBACK_FAILED")
+    await api.post(f"{living}/playback/pause")
+    group = api.sim.model.groups[living_id]
+    assert group.playback_state == "PLAYBACK_STATE_IDLE"
+    await api.post(f"{living}/playback/play")
+    assert group.playback_state == "PLAYBACK_STATE_PLAYING"
+
+
+async def test_line_in_and_back_to_tracks(api: Api) -> None:
+    """Line-in shows only a container; loading tracks restores the queue."""
+    bedroom_id = api.sim.group_id_of(BEDROOM)
+    bedroom = f"/groups/{bedroom_id}"
+    api.sim.load_line_in(bedroom_id, play=True)
+    metadata = (await api.get(f"{bedroom}/playbackMetadata")).body
+    assert metadata["container"]["type"] == "linein"
+    assert metadata["container"]["name"] == "Line-In"
+    assert metadata["container"]["imageUrl"].startswith("https://images.invalid/")
+    assert "currentItem" not in metadata
+    status = (await api.get(f"{bedroom}/playback")).body
+    assert status["playbackState"] == "PLAYBACK_STATE_PLAYING"
+    assert status["availablePlaybackActions"]["canSkip"] is False
+    await api.post(f"{bedroom}/playback/pause")
+    assert api.sim.model.groups[bedroom_id].playback_state == "PLAYBACK_STATE_PAUSED"
+
+    api.sim.load_tracks(bedroom_id)
+    metadata = (await api.get(f"{bedroom}/playbackMetadata")).body
+    assert metadata["container"]["type"] == "trackList"
+    assert metadata["currentItem"]["track"]["durationMillis"] > 0
+    status = (await api.get(f"{bedroom}/playback")).body
+    assert status["availablePlaybackActions"]["canSeek"] is True
+
+    api.sim.unload(bedroom_id)
+    assert (await api.get(f"{bedroom}/playbackMetadata")).body == {
+        "_objectType": "metadataStatus"
+    }
+
+
+async def test_load_line_in_command(api: Api) -> None:
+    """The lineIn command needs a LINE_IN player; it defaults to the coordinator."""
+    reply = await api.post(
+        f"{api.group(BEDROOM)}/playback/lineIn", {"playOnCompletion": True}
+    )
+    assert reply.status == 200
+    group = api.sim.model.groups[api.sim.group_id_of(BEDROOM)]
+    assert (group.content.container_type, group.playback_state) == (
+        "linein",
+        "PLAYBACK_STATE_PLAYING",
+    )
+    reply = await api.post(f"{api.group(KITCHEN)}/playback/lineIn")
+    assert (reply.status, reply.body["errorCode"]) == (499, "ERROR_NOT_CAPABLE")
+    reply = await api.post(
+        f"{api.group(KITCHEN)}/playback/lineIn", {"deviceId": BEDROOM}
+    )
+    assert reply.status == 200
+    reply = await api.post(
+        f"{api.group(KITCHEN)}/playback/lineIn", {"deviceId": "RINCON_NOPE01400"}
+    )
+    assert (reply.status, reply.body["errorCode"]) == (400, "ERROR_INVALID_OBJECT_ID")
+
+
+async def test_relative_volume_clamps_and_unmutes(api: Api) -> None:
+    """Relative group and player volume stay within 0..100 and unmute."""
+    group_id = api.sim.external_regroup([LIVING_ROOM, KITCHEN])
+    path = f"/groups/{group_id}/groupVolume"
+    await api.post(f"{path}/mute", {"muted": True})
+    await api.post(f"{path}/relative", {"volumeDelta": -100})
+    assert api.sim.model.group_volume(group_id) == (0, False)
+    await api.post(f"{path}/mute", {"muted": True})
+    await api.post(f"{path}/relative", {"volumeDelta": 100})
+    assert api.sim.model.group_volume(group_id) == (100, False)
+    reply = await api.post(f"{path}/relative", {"volumeDelta": 101})
+    assert (reply.status, reply.body["errorCode"]) == (400, "ERROR_INVALID_PARAMETER")
+
+    player = api.sim.model.players[BEDROOM]
+    path = f"/players/{BEDROOM}/playerVolume"
+    await api.post(path, {"muted": True})
+    await api.post(f"{path}/relative", {"volumeDelta": -50})
+    assert (player.volume, player.muted) == (0, False)
+    await api.post(path, {"muted": True})
+    await api.post(f"{path}/relative", {"volumeDelta": 100})
+    assert (player.volume, player.muted) == (100, False)
+
+
+# -- grouping commands ----------------------------------------------------------
+
+
+def group_ids(api: Api) -> dict[str, str]:
+    return {p: api.sim.group_id_of(p) for p in (LIVING_ROOM, KITCHEN, BEDROOM)}
+
+
+async def test_create_group_with_music_context(api: Api) -> None:
+    """A createGroup mints a group carrying the context's audio; old ids go."""
+    before = group_ids(api)
+    reply = await api.post(
+        f"/households/{HOUSEHOLD_ID}/groups/createGroup",
+        {"playerIds": [BEDROOM, KITCHEN], "musicContextGroupId": before[LIVING_ROOM]},
+    )
+    assert reply.status == 200
+    assert reply.headers["X-Sonos-Type"] == "groupInfo"
+    group = reply.body["group"]
+    assert group["_objectType"] == "group"
+    assert (group["coordinatorId"], group["playerIds"]) == (BEDROOM, [BEDROOM, KITCHEN])
+    assert group["name"] == "Bedroom + 1"
+    assert group["id"].startswith(f"{BEDROOM}:")
+    assert group["id"] not in before.values()
+
+    new = api.sim.model.groups[group["id"]]
+    assert new.playback_state == "PLAYBACK_STATE_PLAYING"
+    assert new.content.name == "Simulator Mix"
+    assert api.sim.group_id_of(LIVING_ROOM) == before[LIVING_ROOM]
+    for old in (before[KITCHEN], before[BEDROOM]):
+        reply = await api.get(f"/groups/{old}/playback")
+        assert (reply.status, reply.body) == (410, {"errorCode": "ERROR_RESOURCE_GONE"})
+    status = (await api.get(f"/groups/{group['id']}/playback")).body
+    assert status["playbackState"] == "PLAYBACK_STATE_PLAYING"
+
+
+async def test_create_group_without_context_and_isolating(api: Api) -> None:
+    """No musicContextGroupId means no audio; isolating a lone player is a no-op."""
+    before = group_ids(api)
+    path = f"/households/{HOUSEHOLD_ID}/groups/createGroup"
+    reply = await api.post(path, {"playerIds": [KITCHEN]})
+    assert reply.body["group"]["id"] == before[KITCHEN]
+    assert group_ids(api) == before
+
+    reply = await api.post(path, {"playerIds": [LIVING_ROOM, KITCHEN]})
+    group = api.sim.model.groups[reply.body["group"]["id"]]
+    assert group.content is None
+    assert group.playback_state == "PLAYBACK_STATE_IDLE"
+    assert "playbackState" not in reply.body["group"]
+
+    reply = await api.post(path, {"playerIds": [KITCHEN]})
+    kitchen = api.sim.model.groups[reply.body["group"]["id"]]
+    assert kitchen.player_ids == [KITCHEN]
+    living = api.sim.model.groups[api.sim.group_id_of(LIVING_ROOM)]
+    assert living.player_ids == [LIVING_ROOM]
+    assert living.id != group.id
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({}, 400, "ERROR_MISSING_PARAMETERS"),
+        ({"playerIds": KITCHEN}, 400, "ERROR_INVALID_PARAMETER"),
+        ({"playerIds": [1]}, 400, "ERROR_INVALID_PARAMETER"),
+        ({"playerIds": []}, 400, "ERROR_INVALID_PARAMETER"),
+        (
+            {"playerIds": [KITCHEN], "musicContextGroupId": "RINCON_X01400:9"},
+            400,
+            "ERROR_INVALID_OBJECT_ID",
+        ),
+    ],
+)
+async def test_create_group_validation(
+    api: Api, body: dict[str, Any], status: int, code: str
+) -> None:
+    """Malformed createGroup bodies change nothing."""
+    before = group_ids(api)
+    reply = await api.post(f"/households/{HOUSEHOLD_ID}/groups/createGroup", body)
+    assert (reply.status, reply.body["errorCode"]) == (status, code)
+    assert group_ids(api) == before
+
+
+async def test_unknown_players_answer_player_set_error(api: Api) -> None:
+    """Unknown player ids are listed in a playerSetError."""
+    ghost = "RINCON_DEADBEEF000001400"
+    before = group_ids(api)
+    for path, body in (
+        (
+            f"/households/{HOUSEHOLD_ID}/groups/createGroup",
+            {"playerIds": [KITCHEN, ghost]},
+        ),
+        (
+            f"{api.group(KITCHEN)}/groups/modifyGroupMembers",
+            {"playerIdsToAdd": [ghost], "playerIdsToRemove": []},
+        ),
+        (f"{api.group(KITCHEN)}/groups/setGroupMembers", {"playerIds": [ghost]}),
+    ):
+        reply = await api.post(path, body)
+        assert reply.status == 400
+        assert reply.body["_objectType"] == "playerSetError"
+        assert reply.body["errorCode"] == "ERROR_INVALID_PARAMETER"
+        assert reply.body["playerIds"] == [ghost]
+    assert group_ids(api) == before
+
+
+async def test_modify_group_members(api: Api) -> None:
+    """Adding keeps the coordinator; removing it hands over to a member."""
+    living = api.sim.group_id_of(LIVING_ROOM)
+    path = f"/groups/{living}/groups/modifyGroupMembers"
+    reply = await api.post(path, {"playerIdsToAdd": [KITCHEN]})
+    assert (reply.status, reply.body["errorCode"]) == (400, "ERROR_MISSING_PARAMETERS")
+
+    body = {"playerIdsToAdd": [KITCHEN, BEDROOM], "playerIdsToRemove": []}
+    reply = await api.post(path, body)
+    group = reply.body["group"]
+    assert group["coordinatorId"] == LIVING_ROOM
+    assert group["playerIds"] == [LIVING_ROOM, KITCHEN, BEDROOM]
+    assert group["id"] != living
+    assert (await api.post(path, body)).status == 410
+    grouped = api.sim.model.groups[group["id"]]
+    assert grouped.playback_state == "PLAYBACK_STATE_PLAYING"
+
+    reply = await api.post(
+        f"/groups/{group['id']}/groups/modifyGroupMembers",
+        {"playerIdsToAdd": [], "playerIdsToRemove": [LIVING_ROOM, "RINCON_X01400"]},
+    )
+    rest = reply.body["group"]
+    assert (rest["coordinatorId"], rest["playerIds"]) == (KITCHEN, [KITCHEN, BEDROOM])
+    assert api.sim.model.groups[rest["id"]].playback_state == "PLAYBACK_STATE_PLAYING"
+    alone = api.sim.model.group_of(LIVING_ROOM)
+    assert alone.player_ids == [LIVING_ROOM]
+    assert alone.playback_state == "PLAYBACK_STATE_IDLE"
+    assert alone.content is None
+
+    reply = await api.post(
+        f"/groups/{rest['id']}/groups/modifyGroupMembers",
+        {"playerIdsToAdd": [], "playerIdsToRemove": [KITCHEN, BEDROOM]},
+    )
+    assert (reply.status, reply.body["errorCode"]) == (400, "ERROR_INVALID_PARAMETER")
+    reply = await api.post(
+        f"/groups/{rest['id']}/groups/modifyGroupMembers",
+        {"playerIdsToAdd": [], "playerIdsToRemove": []},
+    )
+    assert reply.body["group"]["id"] == rest["id"]
+
+
+async def test_set_group_members(api: Api) -> None:
+    """The doc example: {A,B,C} set to [C,D] gives C the audio; A, B go alone."""
+    group_id = api.sim.external_regroup([LIVING_ROOM, KITCHEN])
+    extra = api.sim.add_player(HOUSEHOLD_ID, "Office")
+    reply = await api.post(
+        f"/groups/{group_id}/groups/setGroupMembers", {"playerIds": [KITCHEN, extra]}
+    )
+    group = reply.body["group"]
+    assert (group["coordinatorId"], group["playerIds"]) == (KITCHEN, [KITCHEN, extra])
+    assert group["name"] == "Kitchen + 1"
+    new = api.sim.model.groups[group["id"]]
+    assert new.playback_state == "PLAYBACK_STATE_PLAYING"
+    assert new.content is not None
+    living = api.sim.model.group_of(LIVING_ROOM)
+    assert (living.player_ids, living.content) == ([LIVING_ROOM], None)
+    assert (await api.get(f"/groups/{group_id}/playback")).status == 410
+
+    body = (await api.get(f"/households/{HOUSEHOLD_ID}/groups")).body
+    members = sorted(sorted(g["playerIds"]) for g in body["groups"])
+    assert members == sorted([[LIVING_ROOM], [BEDROOM], sorted([KITCHEN, extra])])
+
+
+async def test_grouping_records_one_groups_change(api: Api) -> None:
+    """A grouping command reports one household groups change."""
+    api.sim.model.changes.clear()
+    await api.post(
+        f"/households/{HOUSEHOLD_ID}/groups/createGroup",
+        {"playerIds": [KITCHEN, BEDROOM]},
+    )
+    assert api.sim.model.changes == [("groups", "householdId", HOUSEHOLD_ID)]

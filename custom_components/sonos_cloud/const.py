@@ -21,3 +21,6 @@ POLLING_SHARE_OF_RATE_LIMIT: Final = 0.1
 MIN_POLL_INTERVAL: Final = timedelta(seconds=30)
 # Parallel requests during a refresh; stays far below the 100/s spike arrest.
 MAX_PARALLEL_REQUESTS: Final = 8
+
+# Volume up/down change the volume by this many points of 100, like the Sonos app.
+VOLUME_STEP_PERCENT: Final = 5

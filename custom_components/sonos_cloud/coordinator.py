@@ -34,6 +34,15 @@ from .snapshot import SonosCloudData
 type SonosCloudConfigEntry = ConfigEntry[SonosCloudCoordinator]
 
 
+def requests_per_refresh(households: int, groups: int, players: int) -> int:
+    """Count the requests of one refresh.
+
+    Households, then per household its groups, per group playback, metadata and
+    group volume, per player its volume.
+    """
+    return 1 + households + 3 * groups + players
+
+
 def polling_interval(requests_per_refresh: int) -> timedelta:
     """Poll as often as the rate-limit share allows, never faster than the floor.
 
@@ -109,23 +118,27 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
 
         group_ids = list(groups)
         player_ids = list(players)
-        playback, group_volumes, player_volumes = await asyncio.gather(
+        playback, metadata, group_volumes, player_volumes = await asyncio.gather(
             self._gather_present(self.client.get_playback_status, group_ids),
+            self._gather_present(self.client.get_metadata_status, group_ids),
             self._gather_present(self.client.get_group_volume, group_ids),
             self._gather_present(self.client.get_player_volume, player_ids),
         )
         self.update_interval = polling_interval(
-            1 + len(households) + 2 * len(group_ids) + len(player_ids)
+            requests_per_refresh(len(households), len(group_ids), len(player_ids))
         )
+        now = dt_util.utcnow()
         return SonosCloudData(
             households={household.id: household for household in households},
             players=players,
             groups=groups,
             player_households=player_households,
             playback=playback,
+            metadata=metadata,
             group_volumes=group_volumes,
             player_volumes=player_volumes,
-            updated_at=dt_util.utcnow(),
+            playback_updated_at=dict.fromkeys(playback, now),
+            updated_at=now,
         )
 
     async def _gather[T](self, calls: Iterable[Awaitable[T]]) -> list[T]:
@@ -162,22 +175,21 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             if value is not None
         }
 
-    async def async_run_group_command(
-        self, player_id: str, command: Callable[[str], Awaitable[None]]
-    ) -> str:
-        """Run a command on the player's current group and return that group's id.
+    async def async_run_group_command[T](
+        self, player_id: str, command: Callable[[str], Awaitable[T]]
+    ) -> tuple[str, T]:
+        """Run a command on the player's current group; return the group id used.
 
         Group ids change whenever Sonos re-forms a group. When the API says the
         id is gone, look the groups up once and retry once on the new id.
         """
         group = self._current_group(player_id)
         try:
-            await command(group.id)
+            return group.id, await command(group.id)
         except SonosTargetGoneError:
             LOGGER.debug("Group %s is gone, looking up groups again", group.id)
             group = await self._async_reload_topology(player_id)
-            await command(group.id)
-        return group.id
+            return group.id, await command(group.id)
 
     async def _async_reload_topology(self, player_id: str) -> Group:
         household_id = self.data.player_households[player_id]

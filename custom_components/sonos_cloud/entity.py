@@ -61,14 +61,14 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
             and self.sonos_group is not None
         )
 
-    async def _async_group_command(
+    async def _async_group_command[T](
         self,
-        command: Callable[[str], Awaitable[None]],
+        command: Callable[[str], Awaitable[T]],
         expected: ExpectedChange | None = None,
-    ) -> None:
+    ) -> tuple[str, T]:
         """Run a command on the player's group and show its expected result."""
         try:
-            group_id = await self.coordinator.async_run_group_command(
+            group_id, result = await self.coordinator.async_run_group_command(
                 self.player_id, command
             )
         except SonosError as err:
@@ -77,6 +77,7 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
             self.coordinator.async_set_updated_data(
                 expected(self.coordinator.data, group_id)
             )
+        return group_id, result
 
     async def _async_player_command(
         self,
@@ -84,14 +85,18 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         expected: ExpectedChange | None = None,
     ) -> None:
         """Run a command on the player itself and show its expected result."""
-        try:
-            await command(self.player_id)
-        except SonosError as err:
-            raise self._command_error(err) from err
+        await self._async_api_call(command(self.player_id))
         if expected is not None:
             self.coordinator.async_set_updated_data(
                 expected(self.coordinator.data, self.player_id)
             )
+
+    async def _async_api_call[T](self, call: Awaitable[T]) -> T:
+        """Await an API call, explaining a failure in the user's language."""
+        try:
+            return await call
+        except SonosError as err:
+            raise self._command_error(err) from err
 
     def _command_error(self, err: SonosError) -> HomeAssistantError:
         """Explain a failed command in the user's language."""

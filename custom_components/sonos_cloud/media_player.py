@@ -1,22 +1,38 @@
 """Media player platform: one entity per Sonos player (room)."""
 
-from typing import override
+from datetime import datetime
+from typing import Any, override
 
 from homeassistant.components.media_player import MediaPlayerEntity
 from homeassistant.components.media_player.const import (
+    DOMAIN as MEDIA_PLAYER_DOMAIN,
     MediaPlayerDeviceClass,
     MediaPlayerEntityFeature,
     MediaPlayerState,
+    MediaType,
+    RepeatMode,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
-from .api import PlaybackState, Player
+from .api import (
+    ContentKind,
+    Metadata,
+    PlaybackState,
+    PlaybackStatus,
+    Player,
+    PlayModes,
+    Volume,
+)
+from .const import DOMAIN, VOLUME_STEP_PERCENT
 from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
 from .entity import SonosCloudEntity
 from .snapshot import SonosCloudData
 
-# Every command is one request and the coordinator serialises nothing.
+# Every command is one request; Home Assistant need not serialise them.
 PARALLEL_UPDATES = 0
 
 STATES = {
@@ -26,17 +42,25 @@ STATES = {
     PlaybackState.PLAYING: MediaPlayerState.PLAYING,
 }
 
-TRANSPORT_FEATURES = (
+BASE_FEATURES = (
     MediaPlayerEntityFeature.PLAY
     | MediaPlayerEntityFeature.PAUSE
-    | MediaPlayerEntityFeature.NEXT_TRACK
-    | MediaPlayerEntityFeature.PREVIOUS_TRACK
+    | MediaPlayerEntityFeature.GROUPING
 )
 VOLUME_FEATURES = (
     MediaPlayerEntityFeature.VOLUME_SET
     | MediaPlayerEntityFeature.VOLUME_MUTE
     | MediaPlayerEntityFeature.VOLUME_STEP
 )
+# Offered while Sonos has not said what the content allows.
+DEFAULT_CONTENT_FEATURES = (
+    MediaPlayerEntityFeature.NEXT_TRACK | MediaPlayerEntityFeature.PREVIOUS_TRACK
+)
+
+CONTENT_TYPES = {
+    ContentKind.TRACKS: MediaType.MUSIC,
+    ContentKind.STATION: MediaType.CHANNEL,
+}
 
 
 async def async_setup_entry(
@@ -61,12 +85,13 @@ async def async_setup_entry(
     entry.async_on_unload(coordinator.async_add_listener(add_new_players))
 
 
-def _playing(data: SonosCloudData, group_id: str) -> SonosCloudData:
-    return data.with_playback_state(group_id, PlaybackState.PLAYING)
+def _with_state(state: PlaybackState) -> Any:
+    """Return the expected change of a command that sets the playback state."""
 
+    def change(data: SonosCloudData, group_id: str) -> SonosCloudData:
+        return data.with_playback(group_id, dt_util.utcnow(), state=state)
 
-def _paused(data: SonosCloudData, group_id: str) -> SonosCloudData:
-    return data.with_playback_state(group_id, PlaybackState.PAUSED)
+    return change
 
 
 class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
@@ -74,20 +99,60 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
 
     _attr_name = None
     _attr_device_class = MediaPlayerDeviceClass.SPEAKER
+    _attr_volume_step = VOLUME_STEP_PERCENT / 100
 
     def __init__(self, coordinator: SonosCloudCoordinator, player: Player) -> None:
         """Use the player id as unique id, as the older integration did."""
         super().__init__(coordinator, player)
         self._attr_unique_id = player.id
 
+    # Live data of the player's group
+
+    @property
+    def _status(self) -> PlaybackStatus | None:
+        group = self.sonos_group
+        return self.coordinator.data.playback.get(group.id) if group else None
+
+    @property
+    def _metadata(self) -> Metadata:
+        group = self.sonos_group
+        metadata = self.coordinator.data.metadata.get(group.id) if group else None
+        return metadata or Metadata()
+
+    @property
+    def _volume(self) -> Volume | None:
+        return self.coordinator.data.player_volumes.get(self.player_id)
+
+    @property
+    def _play_modes(self) -> PlayModes | None:
+        status = self._status
+        return status.play_modes if status else None
+
+    # State
+
     @property
     @override
     def supported_features(self) -> MediaPlayerEntityFeature:
-        """Offer volume control unless the player's volume is fixed."""
-        volume = self.coordinator.data.player_volumes.get(self.player_id)
-        if volume is not None and volume.fixed:
-            return TRANSPORT_FEATURES
-        return TRANSPORT_FEATURES | VOLUME_FEATURES
+        """Offer what the content and the player allow right now."""
+        features = BASE_FEATURES
+        status = self._status
+        if status is None or status.actions is None:
+            features |= DEFAULT_CONTENT_FEATURES
+        else:
+            actions = status.actions
+            for allowed, feature in (
+                (actions.can_skip, MediaPlayerEntityFeature.NEXT_TRACK),
+                (actions.can_skip_back, MediaPlayerEntityFeature.PREVIOUS_TRACK),
+                (actions.can_seek, MediaPlayerEntityFeature.SEEK),
+                (actions.can_shuffle, MediaPlayerEntityFeature.SHUFFLE_SET),
+                (actions.can_repeat, MediaPlayerEntityFeature.REPEAT_SET),
+            ):
+                if allowed:
+                    features |= feature
+        volume = self._volume
+        if volume is None or not volume.fixed:
+            features |= VOLUME_FEATURES
+        return features
 
     @property
     @override
@@ -102,25 +167,179 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     @override
     def volume_level(self) -> float | None:
         """Return the player's own volume, 0.0 to 1.0."""
-        volume = self.coordinator.data.player_volumes.get(self.player_id)
+        volume = self._volume
         return volume.volume / 100 if volume is not None else None
 
     @property
     @override
     def is_volume_muted(self) -> bool | None:
         """Return whether the player is muted."""
-        volume = self.coordinator.data.player_volumes.get(self.player_id)
+        volume = self._volume
         return volume.muted if volume is not None else None
+
+    @property
+    @override
+    def shuffle(self) -> bool | None:
+        """Return whether the group shuffles."""
+        modes = self._play_modes
+        return modes.shuffle if modes else None
+
+    @property
+    @override
+    def repeat(self) -> RepeatMode | None:
+        """Return the repeat mode; repeating one track wins over repeating all."""
+        if (modes := self._play_modes) is None:
+            return None
+        if modes.repeat_one:
+            return RepeatMode.ONE
+        return RepeatMode.ALL if modes.repeat else RepeatMode.OFF
+
+    @property
+    @override
+    def group_members(self) -> list[str] | None:
+        """Return the entity ids of the group, its coordinator first."""
+        if (group := self.sonos_group) is None:
+            return None
+        registry = er.async_get(self.hass)
+        ordered = [group.coordinator_id] + [
+            player_id
+            for player_id in group.player_ids
+            if player_id != group.coordinator_id
+        ]
+        return [
+            entity_id
+            for player_id in ordered
+            if (
+                entity_id := registry.async_get_entity_id(
+                    MEDIA_PLAYER_DOMAIN, DOMAIN, player_id
+                )
+            )
+        ]
+
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Expose the group volume, which has no slot in the media player model."""
+        group = self.sonos_group
+        volume = self.coordinator.data.group_volumes.get(group.id) if group else None
+        if volume is None:
+            return None
+        return {
+            "group_volume_level": volume.volume / 100,
+            "group_is_volume_muted": volume.muted,
+        }
+
+    # Now playing
+
+    @property
+    @override
+    def media_content_type(self) -> MediaType | None:
+        """Return music for tracks and channel for radio."""
+        return CONTENT_TYPES.get(self._metadata.kind)
+
+    @property
+    @override
+    def media_title(self) -> str | None:
+        """Return the track, or what a station or input is called."""
+        metadata = self._metadata
+        if metadata.kind is ContentKind.STATION:
+            return metadata.stream_info or metadata.title or metadata.container_name
+        return metadata.title or metadata.container_name
+
+    @property
+    @override
+    def media_artist(self) -> str | None:
+        """Return the artist of the track."""
+        return self._metadata.artist
+
+    @property
+    @override
+    def media_album_name(self) -> str | None:
+        """Return the album of the track."""
+        return self._metadata.album
+
+    @property
+    @override
+    def media_album_artist(self) -> str | None:
+        """Return the album artist of the track."""
+        return self._metadata.album_artist
+
+    @property
+    @override
+    def media_channel(self) -> str | None:
+        """Return the station name while radio plays."""
+        metadata = self._metadata
+        return metadata.container_name if metadata.kind is ContentKind.STATION else None
+
+    @property
+    @override
+    def media_playlist(self) -> str | None:
+        """Return the playlist name while a playlist plays."""
+        metadata = self._metadata
+        return (
+            metadata.container_name if metadata.container_type == "playlist" else None
+        )
+
+    @property
+    @override
+    def source(self) -> str | None:
+        """Return where the music comes from: album, playlist, station or input."""
+        return self._metadata.container_name
+
+    @property
+    @override
+    def media_image_url(self) -> str | None:
+        """Return the track's artwork, else the container's."""
+        metadata = self._metadata
+        return metadata.track_image_url or metadata.container_image_url
+
+    @property
+    @override
+    def media_image_remotely_accessible(self) -> bool:
+        """Let browsers load HTTPS artwork; proxy plain HTTP (often a player URL)."""
+        url = self.media_image_url
+        return url is not None and url.startswith("https://")
+
+    @property
+    @override
+    def media_duration(self) -> int | None:
+        """Return the track length in whole seconds."""
+        duration = self._metadata.duration_ms
+        return round(duration / 1000) if duration is not None else None
+
+    @property
+    @override
+    def media_position(self) -> int | None:
+        """Return the position in whole seconds when it was last read."""
+        status = self._status
+        if status is None or status.position_ms is None:
+            return None
+        return round(status.position_ms / 1000)
+
+    @property
+    @override
+    def media_position_updated_at(self) -> datetime | None:
+        """Return when the position was read, so the frontend can move it on."""
+        group = self.sonos_group
+        if group is None or self.media_position is None:
+            return None
+        return self.coordinator.data.playback_updated_at.get(group.id)
+
+    # Transport
 
     @override
     async def async_media_play(self) -> None:
         """Start or resume the group's playback."""
-        await self._async_group_command(self.coordinator.client.play, _playing)
+        await self._async_group_command(
+            self.coordinator.client.play, _with_state(PlaybackState.PLAYING)
+        )
 
     @override
     async def async_media_pause(self) -> None:
         """Pause the group's playback."""
-        await self._async_group_command(self.coordinator.client.pause, _paused)
+        await self._async_group_command(
+            self.coordinator.client.pause, _with_state(PlaybackState.PAUSED)
+        )
 
     @override
     async def async_media_next_track(self) -> None:
@@ -131,6 +350,56 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     async def async_media_previous_track(self) -> None:
         """Go back to the previous track."""
         await self._async_group_command(self.coordinator.client.skip_to_previous_track)
+
+    @override
+    async def async_media_seek(self, position: float) -> None:
+        """Jump to a position, in seconds, of the current track."""
+        duration = self.media_duration
+        if position < 0 or (duration is not None and position > duration):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="seek_out_of_range",
+                translation_placeholders={
+                    "position": f"{position:g}",
+                    "duration": f"{duration:g}" if duration is not None else "?",
+                },
+            )
+        position_ms = round(position * 1000)
+        await self._async_group_command(
+            lambda group_id: self.coordinator.client.seek(group_id, position_ms),
+            lambda data, group_id: data.with_playback(
+                group_id, dt_util.utcnow(), position_ms=position_ms
+            ),
+        )
+
+    @override
+    async def async_set_shuffle(self, shuffle: bool) -> None:
+        """Turn shuffle on or off."""
+        await self._async_set_play_modes(shuffle=shuffle)
+
+    @override
+    async def async_set_repeat(self, repeat: RepeatMode) -> None:
+        """Repeat nothing, the whole queue or one track."""
+        await self._async_set_play_modes(
+            repeat=repeat is RepeatMode.ALL, repeat_one=repeat is RepeatMode.ONE
+        )
+
+    async def _async_set_play_modes(self, **modes: bool) -> None:
+        current = self._play_modes or PlayModes()
+        expected = PlayModes(
+            shuffle=modes.get("shuffle", current.shuffle),
+            repeat=modes.get("repeat", current.repeat),
+            repeat_one=modes.get("repeat_one", current.repeat_one),
+            crossfade=modes.get("crossfade", current.crossfade),
+        )
+        await self._async_group_command(
+            lambda group_id: self.coordinator.client.set_play_modes(group_id, **modes),
+            lambda data, group_id: data.with_playback(
+                group_id, dt_util.utcnow(), play_modes=expected
+            ),
+        )
+
+    # Volume
 
     @override
     async def async_set_volume_level(self, volume: float) -> None:
@@ -144,9 +413,109 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
         )
 
     @override
+    async def async_volume_up(self) -> None:
+        """Raise the volume by one step in a single relative request."""
+        await self._async_step_volume(VOLUME_STEP_PERCENT)
+
+    @override
+    async def async_volume_down(self) -> None:
+        """Lower the volume by one step in a single relative request."""
+        await self._async_step_volume(-VOLUME_STEP_PERCENT)
+
+    async def _async_step_volume(self, delta: int) -> None:
+        current = self._volume.volume if self._volume is not None else 0
+        expected = min(100, max(0, current + delta))
+        await self._async_player_command(
+            lambda player_id: self.coordinator.client.set_player_relative_volume(
+                player_id, delta
+            ),
+            lambda data, player_id: data.with_player_volume(
+                player_id, volume=expected, muted=False
+            ),
+        )
+
+    @override
     async def async_mute_volume(self, mute: bool) -> None:
         """Mute or unmute the player."""
         await self._async_player_command(
             lambda player_id: self.coordinator.client.set_player_mute(player_id, mute),
             lambda data, player_id: data.with_player_volume(player_id, muted=mute),
         )
+
+    async def async_set_group_volume(self, volume_level: float) -> None:
+        """Set the volume of the whole group (service ``set_group_volume``)."""
+        level = round(volume_level * 100)
+        await self._async_group_command(
+            lambda group_id: self.coordinator.client.set_group_volume(group_id, level),
+            lambda data, group_id: data.with_group_volume(
+                group_id, volume=level, muted=False
+            ),
+        )
+
+    async def async_set_group_mute(self, is_volume_muted: bool) -> None:
+        """Mute or unmute the whole group (service ``set_group_mute``)."""
+        await self._async_group_command(
+            lambda group_id: self.coordinator.client.set_group_mute(
+                group_id, is_volume_muted
+            ),
+            lambda data, group_id: data.with_group_volume(
+                group_id, muted=is_volume_muted
+            ),
+        )
+
+    # Grouping
+
+    @override
+    async def async_join_players(self, group_members: list[str]) -> None:
+        """Bring other rooms into this room's group, in one request."""
+        current = self.sonos_group
+        members = set(current.player_ids) if current else set()
+        to_add = [
+            player_id
+            for player_id in self._player_ids_of(group_members)
+            if player_id not in members
+        ]
+        if not to_add:
+            return
+        group_id, group = await self._async_group_command(
+            lambda group_id: self.coordinator.client.modify_group_members(
+                group_id, add=to_add
+            )
+        )
+        self.coordinator.async_set_updated_data(
+            self.coordinator.data.with_group(group, carry_from=group_id)
+        )
+
+    @override
+    async def async_unjoin_player(self) -> None:
+        """Take this room out of its group, in one request."""
+        current = self.sonos_group
+        if current is None or current.player_ids == (self.player_id,):
+            return
+        household_id = self.coordinator.data.player_households[self.player_id]
+        group = await self._async_api_call(
+            self.coordinator.client.create_group(household_id, [self.player_id])
+        )
+        self.coordinator.async_set_updated_data(self.coordinator.data.with_group(group))
+
+    def _player_ids_of(self, entity_ids: list[str]) -> list[str]:
+        """Map entity ids to player ids of this household, refusing anything else."""
+        registry = er.async_get(self.hass)
+        data = self.coordinator.data
+        household_id = data.player_households.get(self.player_id)
+        player_ids = []
+        for entity_id in entity_ids:
+            entry = registry.async_get(entity_id)
+            if (
+                entry is None
+                or entry.platform != DOMAIN
+                or entry.domain != MEDIA_PLAYER_DOMAIN
+                or data.player_households.get(entry.unique_id) != household_id
+            ):
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="cannot_join",
+                    translation_placeholders={"entity_id": entity_id},
+                )
+            player_ids.append(entry.unique_id)
+        return player_ids

@@ -9,20 +9,33 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from .api import Group, Groups, Household, PlaybackState, PlaybackStatus, Player, Volume
+from .api import (
+    Group,
+    Groups,
+    Household,
+    Metadata,
+    PlaybackState,
+    PlaybackStatus,
+    Player,
+    PlayModes,
+    Volume,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class SonosCloudData:
-    """Households, their groups and players, playback and volumes."""
+    """Households, their groups and players, playback, metadata and volumes."""
 
     households: Mapping[str, Household]
     players: Mapping[str, Player]
     groups: Mapping[str, Group]
     player_households: Mapping[str, str]
     playback: Mapping[str, PlaybackStatus]
+    metadata: Mapping[str, Metadata]
     group_volumes: Mapping[str, Volume]
     player_volumes: Mapping[str, Volume]
+    # When each group's playback status was read, to interpolate its position.
+    playback_updated_at: Mapping[str, datetime]
     updated_at: datetime
     player_groups: Mapping[str, str] = field(init=False, repr=False)
 
@@ -63,53 +76,149 @@ class SonosCloudData:
             for player_id, household in self.player_households.items()
             if household != household_id
         }
-        old_group_ids = {
-            group_id
-            for group_id, group in self.groups.items()
-            if any(
-                self.player_households.get(member) == household_id
-                for member in group.player_ids
-            )
-        }
         groups = {
             group_id: group
             for group_id, group in self.groups.items()
-            if group_id not in old_group_ids
+            if not any(
+                self.player_households.get(member) == household_id
+                for member in group.player_ids
+            )
         }
         for player in topology.players:
             players[player.id] = player
             player_households[player.id] = household_id
         for group in topology.groups:
             groups[group.id] = group
+        return self._with_groups(groups, players, player_households)
+
+    def with_group(
+        self, group: Group, *, carry_from: str | None = None
+    ) -> SonosCloudData:
+        """Add a group a grouping command returned, taking its players out of others.
+
+        ``carry_from`` is the group whose playback the new group continues. Groups
+        that lost members keep their old id until the next refresh; a command to
+        them looks the groups up again if Sonos changed the id.
+        """
+        groups: dict[str, Group] = {}
+        for group_id, other in self.groups.items():
+            remaining = tuple(p for p in other.player_ids if p not in group.player_ids)
+            if group_id == group.id or not remaining:
+                continue
+            coordinator = (
+                other.coordinator_id
+                if other.coordinator_id in remaining
+                else remaining[0]
+            )
+            groups[group_id] = replace(
+                other, player_ids=remaining, coordinator_id=coordinator
+            )
+        groups[group.id] = group
+        data = self._with_groups(groups, self.players, self.player_households)
+        if carry_from is None or carry_from == group.id:
+            return data
+        return replace(
+            data,
+            playback=_carry(data.playback, self.playback, carry_from, group.id),
+            metadata=_carry(data.metadata, self.metadata, carry_from, group.id),
+            playback_updated_at=_carry(
+                data.playback_updated_at,
+                self.playback_updated_at,
+                carry_from,
+                group.id,
+            ),
+        )
+
+    def _with_groups(
+        self,
+        groups: Mapping[str, Group],
+        players: Mapping[str, Player],
+        player_households: Mapping[str, str],
+    ) -> SonosCloudData:
+        """Replace groups and players, dropping state of groups that are gone."""
         return replace(
             self,
             players=players,
             groups=groups,
             player_households=player_households,
             playback={k: v for k, v in self.playback.items() if k in groups},
+            metadata={k: v for k, v in self.metadata.items() if k in groups},
             group_volumes={k: v for k, v in self.group_volumes.items() if k in groups},
+            playback_updated_at={
+                k: v for k, v in self.playback_updated_at.items() if k in groups
+            },
         )
 
-    def with_playback_state(
-        self, group_id: str, state: PlaybackState
+    def position_ms(self, group_id: str, now: datetime) -> int | None:
+        """Return where playback is now, moving the last read position on."""
+        status = self.playback.get(group_id)
+        if status is None or status.position_ms is None:
+            return None
+        position = status.position_ms
+        read_at = self.playback_updated_at.get(group_id)
+        if status.state is PlaybackState.PLAYING and read_at is not None:
+            position += int((now - read_at).total_seconds() * 1000)
+        return position
+
+    def with_playback(
+        self,
+        group_id: str,
+        now: datetime,
+        *,
+        state: PlaybackState | None = None,
+        position_ms: int | None = None,
+        play_modes: PlayModes | None = None,
     ) -> SonosCloudData:
-        """Return a copy in which a group has the given playback state."""
+        """Return a copy with a group's expected state, position or play modes."""
         current = self.playback.get(group_id)
-        status = (
-            replace(current, state=state)
-            if current is not None
-            else PlaybackStatus(state=state)
+        if current is None:
+            current = PlaybackStatus(
+                state=state or self.playback_state(group_id) or PlaybackState.IDLE
+            )
+        position = (
+            self.position_ms(group_id, now) if position_ms is None else position_ms
         )
-        return replace(self, playback={**self.playback, group_id: status})
+        status = replace(
+            current,
+            state=current.state if state is None else state,
+            position_ms=position,
+            play_modes=current.play_modes if play_modes is None else play_modes,
+        )
+        return replace(
+            self,
+            playback={**self.playback, group_id: status},
+            playback_updated_at={**self.playback_updated_at, group_id: now},
+        )
 
     def with_player_volume(
         self, player_id: str, *, volume: int | None = None, muted: bool | None = None
     ) -> SonosCloudData:
         """Return a copy with a player's new volume or mute state."""
         current = self.player_volumes.get(player_id, Volume(volume=0, muted=False))
-        new = Volume(
-            volume=current.volume if volume is None else volume,
-            muted=current.muted if muted is None else muted,
-            fixed=current.fixed,
-        )
+        new = _changed_volume(current, volume, muted)
         return replace(self, player_volumes={**self.player_volumes, player_id: new})
+
+    def with_group_volume(
+        self, group_id: str, *, volume: int | None = None, muted: bool | None = None
+    ) -> SonosCloudData:
+        """Return a copy with a group's new volume or mute state."""
+        current = self.group_volumes.get(group_id, Volume(volume=0, muted=False))
+        new = _changed_volume(current, volume, muted)
+        return replace(self, group_volumes={**self.group_volumes, group_id: new})
+
+
+def _changed_volume(current: Volume, volume: int | None, muted: bool | None) -> Volume:
+    return Volume(
+        volume=current.volume if volume is None else volume,
+        muted=current.muted if muted is None else muted,
+        fixed=current.fixed,
+    )
+
+
+def _carry[T](
+    target: Mapping[str, T], source: Mapping[str, T], old_id: str, new_id: str
+) -> Mapping[str, T]:
+    """Copy a group's value to its new id, when there is one."""
+    if old_id not in source:
+        return target
+    return {**target, new_id: source[old_id]}

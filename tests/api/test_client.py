@@ -1,6 +1,7 @@
 """The Control API client over real HTTP against the simulator, without HA."""
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -278,3 +279,72 @@ async def test_unreachable(session: aiohttp.ClientSession, tokens: TokenJar) -> 
     with pytest.raises(SonosConnectionError) as exc_info:
         await client.get_households()
     assert tokens.token not in str(exc_info.value)
+
+
+async def test_grouping_commands(
+    client: SonosCloudClient, simulator: SonosCloudSimulator
+) -> None:
+    """Grouping commands return the new group, whose id Sonos re-minted."""
+    living_room_group = simulator.group_id_of(LIVING_ROOM)
+    group = await client.modify_group_members(living_room_group, add=[KITCHEN])
+    assert set(group.player_ids) == {LIVING_ROOM, KITCHEN}
+    assert group.coordinator_id == LIVING_ROOM
+
+    alone = await client.create_group(
+        HOUSEHOLD_ID, [KITCHEN], music_context_group_id=group.id
+    )
+    assert alone.player_ids == (KITCHEN,)
+    assert [r.json for r in simulator.control_requests()] == [
+        {"playerIdsToAdd": [KITCHEN], "playerIdsToRemove": []},
+        {"playerIds": [KITCHEN], "musicContextGroupId": group.id},
+    ]
+
+
+async def test_grouping_answer_without_group(
+    client: SonosCloudClient, simulator: SonosCloudSimulator
+) -> None:
+    """A grouping answer without a group is garbage."""
+    simulator.inject(
+        Fault(method="POST", path=r".*/createGroup", status=200, body={"x": 1})
+    )
+    with pytest.raises(SonosInvalidResponseError):
+        await client.create_group(HOUSEHOLD_ID, [KITCHEN])
+
+
+async def test_metadata_and_play_modes(
+    client: SonosCloudClient, simulator: SonosCloudSimulator
+) -> None:
+    """Metadata, play modes and relative volume use the documented bodies."""
+    group_id = simulator.group_id_of(LIVING_ROOM)
+    metadata = await client.get_metadata_status(group_id)
+    assert metadata.title
+    assert metadata.duration_ms
+
+    await client.set_play_modes(group_id, shuffle=True, crossfade=False)
+    status = await client.get_playback_status(group_id)
+    assert status.play_modes is not None
+    assert status.play_modes.shuffle is True
+    await client.set_player_relative_volume(KITCHEN, -3)
+    assert simulator.model.players[KITCHEN].volume == 15
+    assert [r.json for r in simulator.control_requests() if r.method == "POST"] == [
+        {"playModes": {"shuffle": True, "crossfade": False}},
+        {"volumeDelta": -3},
+    ]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda client: client.seek("RINCON_X:1", -1),
+        lambda client: client.set_play_modes("RINCON_X:1"),
+        lambda client: client.set_player_relative_volume(KITCHEN, 101),
+        lambda client: client.set_player_relative_volume(KITCHEN, True),
+    ],
+)
+async def test_arguments_checked_before_sending(
+    client: SonosCloudClient, simulator: SonosCloudSimulator, call: Any
+) -> None:
+    """Arguments the API would refuse cost no request."""
+    with pytest.raises(ValueError, match=r"must|No play mode"):
+        await call(client)
+    assert simulator.control_requests() == []

@@ -5,11 +5,15 @@ from typing import Any
 import pytest
 
 from custom_components.sonos_cloud.api import (
+    ContentKind,
     Groups,
     Household,
+    Metadata,
+    PlaybackActions,
     PlaybackState,
     PlaybackStatus,
     Player,
+    PlayModes,
     SonosInvalidResponseError,
     Volume,
 )
@@ -148,3 +152,89 @@ def test_player_name_required() -> None:
     """A player without a name is garbage."""
     with pytest.raises(SonosInvalidResponseError):
         Player.from_json({"id": "RINCON_A", "name": 3})
+
+
+def test_metadata_track() -> None:
+    """A track's title, artist, album and newest artwork are read."""
+    metadata = Metadata.from_json(
+        {
+            "container": {
+                "name": "Dinner",
+                "type": "playlist",
+                "imageUrl": "https://img.invalid/c.jpg",
+                "service": {"name": "Sonos"},
+            },
+            "currentItem": {
+                "track": {
+                    "name": "Song",
+                    "artist": {"name": "Band"},
+                    "album": {"name": "Record", "artist": {"name": "Band"}},
+                    "imageUrl": "http://192.0.2.1:1400/getaa?s=1",
+                    "images": [{"height": 0}, {"url": "https://img.invalid/t.jpg"}],
+                    "durationMillis": 180000,
+                }
+            },
+        }
+    )
+    assert metadata == Metadata(
+        kind=ContentKind.TRACKS,
+        container_name="Dinner",
+        container_type="playlist",
+        container_image_url="https://img.invalid/c.jpg",
+        service_name="Sonos",
+        title="Song",
+        artist="Band",
+        album="Record",
+        album_artist="Band",
+        track_image_url="https://img.invalid/t.jpg",
+        duration_ms=180000,
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "kind", "image"),
+    [
+        ({}, ContentKind.NONE, None),
+        (
+            {"container": {"type": "linein", "name": "Line-In"}},
+            ContentKind.LINE_IN,
+            None,
+        ),
+        (
+            {"container": {"type": "linein.homeTheater.hdmi", "name": "TV"}},
+            ContentKind.TV,
+            None,
+        ),
+        (
+            {
+                "container": {"type": "station", "name": "FM"},
+                "currentItem": {"track": {"imageUrl": "https://img.invalid/s.jpg"}},
+                "streamInfo": "Now: news",
+            },
+            ContentKind.STATION,
+            "https://img.invalid/s.jpg",
+        ),
+        ({"container": {"type": "album"}}, ContentKind.TRACKS, None),
+        ({"currentItem": "garbage", "container": []}, ContentKind.NONE, None),
+    ],
+)
+def test_metadata_kinds(
+    data: dict[str, Any], kind: ContentKind, image: str | None
+) -> None:
+    """The container type tells tracks, radio, line-in and TV apart."""
+    metadata = Metadata.from_json(data)
+    assert metadata.kind is kind
+    assert metadata.track_image_url == image
+
+
+def test_play_modes_and_actions() -> None:
+    """Play modes and allowed actions default to off."""
+    status = PlaybackStatus.from_json(
+        {
+            "playbackState": "PLAYBACK_STATE_PLAYING",
+            "playModes": {"repeatOne": True},
+            "availablePlaybackActions": {"canSeek": True, "canSkip": "yes"},
+        }
+    )
+    assert status.play_modes == PlayModes(repeat_one=True)
+    assert status.actions == PlaybackActions(can_seek=True)

@@ -25,19 +25,30 @@ import re
 import secrets
 import time
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from aiohttp import web
 from multidict import CIMultiDict
 
 from .model import (
     DEMO_TRACKS,
+    IMAGE_ROOT,
+    MODE_ACTIONS,
+    MORE_TRACKS,
     PAUSED,
     PLAYING,
+    RADIO_SERVICE,
+    STATION,
+    TRACKS,
+    AudioClip,
+    Content,
+    Favorite,
     Group,
     Household,
     ModelError,
     Player,
+    Playlist,
+    Service,
     SonosModel,
     Track,
     random_alnum,
@@ -59,7 +70,10 @@ BEDROOM = "RINCON_7828CA0F9A8801400"
 
 _INVALID_JSON = object()  # request body that failed to parse
 _HOUSEHOLD_ID_RE = re.compile(r"Sonos_[A-Za-z0-9]+\.[A-Za-z0-9]+")
-_SERVICE = {"_objectType": "service", "name": "Sonos Simulator", "id": "local-library"}
+_MAX_POSITION = 24 * 3600 * 1000
+QUEUE_ACTIONS = ("REPLACE", "APPEND", "INSERT", "INSERT_NEXT")
+CLIP_STATES = ("ACTIVE", "DONE", "DISMISSED", "INACTIVE", "INTERRUPTED", "ERROR")
+MUSIC_SERVICE = Service("Simulated Music", "9")
 
 
 @dataclass(frozen=True)
@@ -137,6 +151,11 @@ class ControlCall:
         """Player named by ``{player}`` in the route template."""
         return self.targets["player"]
 
+    @property
+    def session(self) -> Any:
+        """Session named by ``{session}`` (its group is ``call.group``)."""
+        return self.targets["session"]
+
 
 type HandlerResult = dict[str, Any] | None
 type Handler = Callable[[ControlCall], HandlerResult | Awaitable[HandlerResult]]
@@ -180,6 +199,44 @@ def param(
         raise global_error(
             400, "ERROR_INVALID_PARAMETER", f"{name} must be in {low}..{high}"
         )
+    return value
+
+
+def choice(
+    body: dict[str, Any], name: str, options: tuple[str, ...], default: str | None
+) -> str | None:
+    """Validate an optional enum field; None/absent gives ``default``."""
+    value = param(body, name, str, required=False)
+    if value is None:
+        return default
+    if value not in options:
+        raise global_error(
+            400, "ERROR_INVALID_PARAMETER", f"{name} must be one of {options}"
+        )
+    return value
+
+
+def text(
+    body: dict[str, Any], name: str, max_length: int, *, required: bool = True
+) -> str | None:
+    """Validate a string field: non-empty and at most ``max_length`` characters."""
+    value = param(body, name, str, required=required)
+    if value is not None and not 0 < len(value) <= max_length:
+        raise global_error(
+            400, "ERROR_INVALID_PARAMETER", f"{name} must be 1..{max_length} chars"
+        )
+    return value
+
+
+def http_url(body: dict[str, Any], name: str, *, required: bool) -> str | None:
+    """Validate an http(s) URL of at most 1024 characters."""
+    value = text(body, name, 1024, required=required)
+    if value is not None:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise global_error(
+                400, "ERROR_INVALID_PARAMETER", f"{name} must be an http(s) URL"
+            )
     return value
 
 
@@ -274,6 +331,16 @@ class SonosCloudSimulator:
         for player_id, state in ((LIVING_ROOM, PLAYING), (KITCHEN, PAUSED)):
             self.model.load_tracks(self.group_id_of(player_id), DEMO_TRACKS)
             self.set_playback_state(self.group_id_of(player_id), state)
+        self.add_favorite("Morning Mix", household_id=household_id)
+        self.add_favorite("Simulated FM", "station", household_id=household_id)
+        self.add_favorite(
+            "Kitchen Classics",
+            household_id=household_id,
+            with_service=False,
+            tracks=DEMO_TRACKS[:2],
+        )
+        self.add_playlist("Dinner", DEMO_TRACKS, household_id=household_id)
+        self.add_playlist("Workout", MORE_TRACKS[1:], household_id=household_id)
         return household_id
 
     def remove_player(self, player_id: str) -> None:
@@ -297,6 +364,119 @@ class SonosCloudSimulator:
     def external_regroup(self, player_ids: list[str]) -> str:
         """External regroup; all affected group ids become invalid."""
         return self.model.regroup(player_ids)
+
+    def load_tracks(
+        self,
+        group_id: str,
+        tracks: tuple[Track, ...] = DEMO_TRACKS,
+        *,
+        play: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Load a track list (can skip/seek/shuffle/repeat); keeps the state."""
+        self.model.load_tracks(group_id, tracks, play=play, **kwargs)
+
+    def load_radio(
+        self,
+        group_id: str,
+        name: str = "Simulated FM",
+        *,
+        stream_info: str | None = "Juno & the Tidewater - Slow River Radio",
+        play: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Tune to a live station: no skip/seek/modes, pause goes IDLE."""
+        self.model.load_station(
+            group_id, name, stream_info=stream_info, play=play, **kwargs
+        )
+
+    def load_line_in(
+        self, group_id: str, *, play: bool | None = None, **kwargs: Any
+    ) -> None:
+        """Switch to the coordinator's line-in (container type ``linein``)."""
+        self.model.load_line_in(group_id, play=play, **kwargs)
+
+    def unload(self, group_id: str) -> None:
+        """Leave the group with nothing loaded."""
+        self.model.unload(group_id)
+
+    def _household_id(self, household_id: str | None) -> str:
+        return household_id or next(iter(self.model.households))
+
+    def add_favorite(
+        self,
+        name: str,
+        kind: str = "tracks",
+        *,
+        household_id: str | None = None,
+        with_service: bool = True,
+        tracks: tuple[Track, ...] = MORE_TRACKS,
+    ) -> str:
+        """Add a favorite ("tracks" or "station") and bump the favorites version.
+
+        The household defaults to the first one; returns the new favorite id.
+        """
+        if kind not in (TRACKS, STATION):
+            raise ValueError(kind)
+        slug = "".join(c if c.isalnum() else "-" for c in name.lower())
+        if kind == STATION:
+            favorite = Favorite(
+                "",
+                name,
+                STATION,
+                "Radio Station",
+                RADIO_SERVICE if with_service else None,
+                f"{IMAGE_ROOT}/stations/{slug}.png",
+                "STREAM",
+            )
+        else:
+            favorite = Favorite(
+                "",
+                name,
+                TRACKS,
+                "Playlist",
+                MUSIC_SERVICE if with_service else None,
+                f"{IMAGE_ROOT}/favorites/{slug}.jpg",
+                "PLAYLIST",
+                tracks,
+            )
+        if not with_service:
+            favorite.description = favorite.resource_type = None
+        return self.model.add_favorite(self._household_id(household_id), favorite)
+
+    def remove_favorite(
+        self, favorite_id: str, *, household_id: str | None = None
+    ) -> None:
+        """Delete a favorite and bump the favorites version."""
+        self.model.remove_favorite(self._household_id(household_id), favorite_id)
+
+    def add_playlist(
+        self,
+        name: str,
+        tracks: tuple[Track, ...] = DEMO_TRACKS,
+        *,
+        household_id: str | None = None,
+    ) -> str:
+        """Add a Sonos playlist and bump the playlists version; returns its id."""
+        return self.model.add_playlist(self._household_id(household_id), name, tracks)
+
+    def remove_playlist(
+        self, playlist_id: str, *, household_id: str | None = None
+    ) -> None:
+        """Delete a Sonos playlist and bump the playlists version."""
+        self.model.remove_playlist(self._household_id(household_id), playlist_id)
+
+    def finish_clip(
+        self,
+        player_id: str,
+        clip_id: str,
+        status: str = "DONE",
+        error_code: str | None = None,
+    ) -> None:
+        """End an audio clip as if it played out (or failed with ``ERROR``)."""
+        if status not in CLIP_STATES:
+            raise ValueError(status)
+        self.model.finish_clip(player_id, clip_id, status, error_code)
 
     def issue_tokens(self) -> dict[str, Any]:
         """Mint a valid token pair without the browser dance."""
@@ -687,6 +867,11 @@ class SonosCloudSimulator:
             if player_id not in model.players:
                 raise ApiError(410, {"errorCode": "ERROR_RESOURCE_GONE"})
             call.targets["player"] = model.players[player_id]
+        if (session_id := params.get("session")) is not None:
+            if (group := model.session_group(session_id)) is None:
+                raise ApiError(410, {"errorCode": "ERROR_RESOURCE_GONE"})
+            call.targets["session"] = model.sessions[session_id]
+            call.targets["group"] = group
 
     # -- Control API handlers -----------------------------------------------
 
@@ -700,6 +885,7 @@ class SonosCloudSimulator:
             return on_group(lambda group_id: model.skip(group_id, step))
 
         group, player = "/groups/{group}", "/players/{player}"
+        session = "/sessions/{session}"
         for method, template, handler in (
             ("GET", "/households", self._households),
             ("GET", "/households/{household}/groups", self._groups),
@@ -709,7 +895,29 @@ class SonosCloudSimulator:
             ("POST", f"{group}/playback/togglePlayPause", on_group(model.toggle)),
             ("POST", f"{group}/playback/skipToNextTrack", skip(1)),
             ("POST", f"{group}/playback/skipToPreviousTrack", skip(-1)),
+            ("POST", f"{group}/playback/seek", self._seek),
+            ("POST", f"{group}/playback/seekRelative", self._seek_relative),
+            ("POST", f"{group}/playback/playMode", self._set_play_modes),
+            ("POST", f"{group}/playback/lineIn", self._load_line_in),
             ("GET", f"{group}/playbackMetadata", self._metadata_status),
+            ("POST", "/households/{household}/groups/createGroup", self._create_group),
+            ("POST", f"{group}/groups/modifyGroupMembers", self._modify_members),
+            ("POST", f"{group}/groups/setGroupMembers", self._set_members),
+            ("GET", "/households/{household}/favorites", self._favorites),
+            ("POST", f"{group}/favorites", self._load_favorite),
+            ("GET", "/households/{household}/playlists", self._playlists),
+            ("GET", "/households/{household}/playlists/{playlist}", self._playlist),
+            ("POST", f"{group}/playlists", self._load_playlist),
+            ("POST", f"{player}/audioClip", self._load_clip),
+            ("DELETE", f"{player}/audioClip/{{clip}}", self._cancel_clip),
+            ("POST", f"{group}/playbackSession", self._create_session),
+            ("POST", f"{group}/playbackSession/joinOrCreate", self._join_or_create),
+            ("DELETE", f"{session}/playbackSession", self._leave_session),
+            ("POST", f"{session}/playbackSession/loadStreamUrl", self._load_stream),
+            ("GET", f"{player}/homeTheater/options", self._ht_options),
+            ("POST", f"{player}/homeTheater/options", self._set_ht_options),
+            ("POST", f"{player}/homeTheater", self._load_home_theater),
+            ("POST", f"{player}/homeTheater/tvPowerState", self._tv_power),
             ("GET", f"{group}/groupVolume", self._group_volume),
             ("POST", f"{group}/groupVolume", self._set_group_volume),
             ("POST", f"{group}/groupVolume/relative", self._group_relative),
@@ -744,11 +952,11 @@ class SonosCloudSimulator:
             "partial": self.model.partial,
         }
 
-    def _group_json(self, group: Group) -> dict[str, Any]:
+    def _group_json(self, group: Group, *, state: bool = True) -> dict[str, Any]:
         name = self.model.players[group.coordinator_id].name
         if len(group.player_ids) > 1:
             name = f"{name} + {len(group.player_ids) - 1}"
-        return {
+        data = {
             "_objectType": "group",
             "id": group.id,
             "name": name,
@@ -757,6 +965,9 @@ class SonosCloudSimulator:
             "playerIds": list(group.player_ids),
             "areaIds": [],
         }
+        if not state:
+            del data["playbackState"]
+        return data
 
     def _player_json(self, player: Player, with_devices: bool) -> dict[str, Any]:
         octet = int(player.id[-7:-5], 16)
@@ -790,13 +1001,10 @@ class SonosCloudSimulator:
         return data
 
     def _playback_status(self, call: ControlCall) -> HandlerResult:
-        group = call.group
+        return self._playback_body(call.group)
+
+    def _playback_body(self, group: Group) -> dict[str, Any]:
         loaded = group.has_content
-        actions = (
-            *("canSkip", "canSkipBack", "canSeek", "canPause", "canStop"),
-            *("canRepeat", "canRepeatOne", "canCrossfade", "canShuffle"),
-            *("canPlay", "canSkipToPrevious"),
-        )
         status: dict[str, Any] = {
             "_objectType": "playbackStatus",
             "playbackState": group.playback_state,
@@ -805,7 +1013,7 @@ class SonosCloudSimulator:
             "playModes": {"_objectType": "playMode", **group.play_modes},
             "availablePlaybackActions": {
                 "_objectType": "playbackAction",
-                **dict.fromkeys(actions, loaded),
+                **self.model.available_actions(group),
             },
             "sourceIsLanSwappable": False,
         }
@@ -813,13 +1021,36 @@ class SonosCloudSimulator:
             status |= {
                 "queueVersion": group.queue_version,
                 "itemId": group.item_id,
-                "previousItemId": str(group.previous_item_index + 1),
+                "previousItemId": group.previous_item_id,
                 "previousPositionMillis": group.previous_position_millis,
             }
         return status
 
     @staticmethod
-    def _track_json(track: Track, number: int) -> dict[str, Any]:
+    def _service_json(service: Service | None) -> dict[str, Any]:
+        if service is None:
+            return {}
+        return {
+            "service": {
+                "_objectType": "service",
+                "name": service.name,
+                "id": service.id,
+            }
+        }
+
+    @classmethod
+    def _object_id(cls, object_id: str, service: Service | None) -> dict[str, Any]:
+        return {
+            "_objectType": "universalMusicObjectId",
+            "serviceId": service.id if service else "local-library",
+            "objectId": object_id,
+            "accountId": "sn_0",
+        }
+
+    @classmethod
+    def _track_json(
+        cls, track: Track, number: int, service: Service | None
+    ) -> dict[str, Any]:
         return {
             "_objectType": "track",
             "type": "track",
@@ -828,46 +1059,224 @@ class SonosCloudSimulator:
             "album": {"_objectType": "album", "name": track.album},
             "imageUrl": track.image_url,
             "images": [{"_objectType": "image", "url": track.image_url}],
-            "id": {
-                "_objectType": "universalMusicObjectId",
-                "serviceId": "local-library",
-                "objectId": f"sim:track:{number}",
-                "accountId": "sn_0",
-            },
-            "service": _SERVICE,
+            "id": cls._object_id(f"sim:track:{number}", service),
+            **cls._service_json(service),
             "durationMillis": track.duration_millis,
             "trackNumber": number,
             "explicit": False,
         }
 
     def _metadata_status(self, call: ControlCall) -> HandlerResult:
-        group = call.group
-        if not group.has_content:
+        return self._metadata_body(call.group)
+
+    def _metadata_body(self, group: Group) -> dict[str, Any]:
+        """``metadataStatus`` for each kind of content (reference section 4.5)."""
+        content = group.content
+        if content is None:
             return {"_objectType": "metadataStatus"}
-        index, tracks = group.item_index, group.tracks
-        following = (index + 1) % len(tracks)
-        return {
+        body: dict[str, Any] = {
             "_objectType": "metadataStatus",
             "container": {
                 "_objectType": "container",
-                "name": "Simulator Mix",
-                "type": "trackList",
-                "service": _SERVICE,
-                "imageUrl": tracks[0].image_url,
+                "name": content.name,
+                "type": content.container_type,
+                "id": self._object_id(content.object_id, content.service),
+                **self._service_json(content.service),
+                "imageUrl": content.image_url,
+                "images": [{"_objectType": "image", "url": content.image_url}],
             },
+        }
+        if content.session_id is not None and content.session_id == group.session_id:
+            session = self.model.sessions.get(content.session_id)
+            body["playbackSession"] = {
+                "clientId": session.app_id if session else "unknown",
+                "isSuspended": False,
+                "accountId": "sn_0",
+            }
+        if content.kind == TRACKS:
+            body |= self._queue_metadata(group, content)
+        elif content.kind != "linein":
+            body |= self._station_metadata(group, content)
+        return body
+
+    def _queue_metadata(self, group: Group, content: Content) -> dict[str, Any]:
+        index, tracks = group.item_index, group.tracks
+        following = (index + 1) % len(tracks)
+        return {
             "currentItem": {
                 "_objectType": "queueItem",
                 "id": group.item_id,
-                "track": self._track_json(tracks[index], index + 1),
+                "track": self._track_json(tracks[index], index + 1, content.service),
                 "deleted": False,
                 "policies": {"canSkip": True, "canSeek": True},
             },
             "nextItem": {
                 "_objectType": "queueItem",
                 "id": str(following + 1),
-                "track": self._track_json(tracks[following], following + 1),
+                "track": self._track_json(
+                    tracks[following], following + 1, content.service
+                ),
             },
         }
+
+    def _station_metadata(self, group: Group, content: Content) -> dict[str, Any]:
+        track = {
+            "_objectType": "track",
+            "type": "track",
+            "name": content.name,
+            "imageUrl": content.image_url,
+            "images": [{"_objectType": "image", "url": content.image_url}],
+            "id": self._object_id(content.object_id, content.service),
+            **self._service_json(content.service),
+        }
+        if content.stream_url and content.session_id is not None:
+            track["mediaUrl"] = content.stream_url
+        body: dict[str, Any] = {
+            "currentItem": {
+                "_objectType": "queueItem",
+                "id": group.item_id,
+                "track": track,
+                "deleted": False,
+                "policies": {"canSkip": False, "canSeek": False},
+            }
+        }
+        if content.stream_info:
+            body["streamInfo"] = content.stream_info
+        return body
+
+    # -- playback commands ---------------------------------------------------
+
+    def _check_item(self, call: ControlCall) -> None:
+        item_id = param(call.body, "itemId", str, required=False)
+        if item_id is not None and item_id != call.group.item_id:
+            raise global_error(
+                400, "ERROR_INVALID_OBJECT_ID", f"itemId {item_id} is not current"
+            )
+
+    def _seek(self, call: ControlCall) -> HandlerResult:
+        position = param(call.body, "positionMillis", int, high=_MAX_POSITION)
+        self._check_item(call)
+        self.model.seek(call.group.id, position, relative=False)
+
+    def _seek_relative(self, call: ControlCall) -> HandlerResult:
+        delta = param(
+            call.body, "deltaMillis", int, low=-_MAX_POSITION, high=_MAX_POSITION
+        )
+        self._check_item(call)
+        self.model.seek(call.group.id, delta, relative=True)
+
+    @staticmethod
+    def _play_modes(body: dict[str, Any], *, required: bool = True) -> Any:
+        """Validate a ``playModes`` object: known keys, real booleans."""
+        name = "playModes"
+        modes = param(body, name, dict, required=required)
+        for key, value in (modes or {}).items():
+            if key not in MODE_ACTIONS or type(value) is not bool:
+                raise global_error(
+                    400, "ERROR_INVALID_PARAMETER", f"{name}.{key} must be a known bool"
+                )
+        return modes
+
+    def _set_play_modes(self, call: ControlCall) -> HandlerResult:
+        self.model.set_play_modes(call.group.id, self._play_modes(call.body))
+
+    def _load_line_in(self, call: ControlCall) -> HandlerResult:
+        group = call.group
+        device_id = param(call.body, "deviceId", str, required=False)
+        play = param(call.body, "playOnCompletion", bool, required=False)
+        player = self.model.players.get(device_id or group.coordinator_id)
+        if player is None or player.household_id != group.household_id:
+            raise global_error(
+                400, "ERROR_INVALID_OBJECT_ID", f"unknown deviceId {device_id}"
+            )
+        if "LINE_IN" not in player.capabilities:
+            raise ModelError("ERROR_NOT_CAPABLE")
+        self.model.load_line_in(group.id, device_id=player.id, play=bool(play))
+
+    # -- groups commands ------------------------------------------------------
+
+    def _player_list(
+        self, call: ControlCall, name: str, household_id: str
+    ) -> list[str]:
+        """Validate a list of player ids; unknown ones answer ``playerSetError``."""
+        player_ids = param(call.body, name, list)
+        if not all(isinstance(p, str) for p in player_ids):
+            raise global_error(
+                400, "ERROR_INVALID_PARAMETER", f"{name} must be strings"
+            )
+        unknown = [
+            p
+            for p in player_ids
+            if p not in self.model.players
+            or self.model.players[p].household_id != household_id
+        ]
+        if unknown:
+            raise ApiError(
+                400,
+                {
+                    "_objectType": "playerSetError",
+                    "errorCode": "ERROR_INVALID_PARAMETER",
+                    "reason": "invalid player id",
+                    "playerIds": unknown,
+                },
+            )
+        return list(dict.fromkeys(player_ids))
+
+    @staticmethod
+    def _not_empty(player_ids: list[str]) -> None:
+        if not player_ids:
+            raise global_error(400, "ERROR_INVALID_PARAMETER", "no players in group")
+
+    def _group_info(self, group: Group) -> HandlerResult:
+        return {
+            "_objectType": "groupInfo",
+            "group": self._group_json(group, state=False),
+        }
+
+    def _create_group(self, call: ControlCall) -> HandlerResult:
+        household_id = call.household.id
+        player_ids = self._player_list(call, "playerIds", household_id)
+        self._not_empty(player_ids)
+        context_id = param(call.body, "musicContextGroupId", str, required=False)
+        context = None
+        if context_id is not None:
+            context = self.model.groups.get(context_id)
+            if context is None or context.household_id != household_id:
+                raise global_error(
+                    400, "ERROR_INVALID_OBJECT_ID", f"unknown group {context_id}"
+                )
+        group = self.model.form_group(
+            player_ids, coordinator_id=player_ids[0], context=context
+        )
+        return self._group_info(group)
+
+    def _modify_members(self, call: ControlCall) -> HandlerResult:
+        target = call.group
+        to_add = self._player_list(call, "playerIdsToAdd", target.household_id)
+        to_remove = param(call.body, "playerIdsToRemove", list)
+        if not all(isinstance(p, str) for p in to_remove):
+            raise global_error(
+                400, "ERROR_INVALID_PARAMETER", "playerIdsToRemove must be strings"
+            )
+        members = [p for p in [*target.player_ids, *to_add] if p not in to_remove]
+        members = list(dict.fromkeys(members))
+        self._not_empty(members)
+        coordinator = target.coordinator_id
+        if coordinator not in members:
+            coordinator = members[0]
+        group = self.model.form_group(
+            members, coordinator_id=coordinator, context=target, released=target
+        )
+        return self._group_info(group)
+
+    def _set_members(self, call: ControlCall) -> HandlerResult:
+        target = call.group
+        player_ids = self._player_list(call, "playerIds", target.household_id)
+        self._not_empty(player_ids)
+        group = self.model.form_group(
+            player_ids, coordinator_id=player_ids[0], context=target, released=target
+        )
+        return self._group_info(group)
 
     def _group_volume(self, call: ControlCall) -> HandlerResult:
         volume, muted = self.model.group_volume(call.group.id)
@@ -923,3 +1332,279 @@ class SonosCloudSimulator:
         self.model.set_player_volume(
             call.player.id, muted=param(call.body, "muted", bool)
         )
+
+    # -- favorites and playlists -------------------------------------------
+
+    def _favorites(self, call: ControlCall) -> HandlerResult:
+        household = call.household
+        return {
+            "_objectType": "favoritesList",
+            "version": str(household.favorites_version),
+            "items": [self._favorite_json(f) for f in household.favorites],
+        }
+
+    def _favorite_json(self, favorite: Favorite) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "_objectType": "favorite",
+            "id": favorite.id,
+            "name": favorite.name,
+        }
+        if favorite.description:
+            data["description"] = favorite.description
+        if favorite.image_url:
+            data["imageUrl"] = favorite.image_url
+            data["images"] = [{"_objectType": "image", "url": favorite.image_url}]
+        data |= self._service_json(favorite.service)
+        if favorite.resource_type and favorite.service:
+            data["resource"] = {
+                "_objectType": "resource",
+                "type": favorite.resource_type,
+                "id": self._object_id(f"sim:favorite:{favorite.id}", favorite.service),
+            }
+        return data
+
+    def _load_options(self, call: ControlCall) -> dict[str, Any]:
+        """Validate the common ``action``/``playModes``/``playOnCompletion``."""
+        return {
+            "action": choice(call.body, "action", QUEUE_ACTIONS, "APPEND"),
+            "play_modes": self._play_modes(call.body, required=False),
+            "play": bool(param(call.body, "playOnCompletion", bool, required=False)),
+        }
+
+    def _load_favorite(self, call: ControlCall) -> HandlerResult:
+        favorite_id = param(call.body, "favoriteId", str)
+        options = self._load_options(call)
+        household = self.model.households[call.group.household_id]
+        for favorite in household.favorites:
+            if favorite.id == favorite_id:
+                self.model.load_favorite(call.group.id, favorite, **options)
+                return None
+        raise global_error(
+            400, "ERROR_INVALID_OBJECT_ID", f"unknown favoriteId {favorite_id}"
+        )
+
+    def _playlists(self, call: ControlCall) -> HandlerResult:
+        household = call.household
+        return {
+            "_objectType": "playlistsList",
+            "version": str(household.playlists_version),
+            "playlists": [
+                {
+                    "_objectType": "playlist",
+                    "id": p.id,
+                    "name": p.name,
+                    "type": "playlist",
+                    "trackCount": len(p.tracks),
+                }
+                for p in household.playlists
+            ],
+        }
+
+    @staticmethod
+    def _find_playlist(household: Household, playlist_id: str) -> Playlist:
+        for playlist in household.playlists:
+            if playlist.id == playlist_id:
+                return playlist
+        raise global_error(
+            400, "ERROR_INVALID_OBJECT_ID", f"unknown playlistId {playlist_id}"
+        )
+
+    def _playlist(self, call: ControlCall) -> HandlerResult:
+        playlist = self._find_playlist(call.household, call.params["playlist"])
+        return {
+            "_objectType": "playlistSummary",
+            "id": playlist.id,
+            "name": playlist.name,
+            "type": "playlist",
+            "tracks": [
+                {
+                    "_objectType": "playlistTrack",
+                    "name": t.title,
+                    "artist": t.artist,
+                    "album": t.album,
+                }
+                for t in playlist.tracks[:100]
+            ],
+        }
+
+    def _load_playlist(self, call: ControlCall) -> HandlerResult:
+        playlist_id = param(call.body, "playlistId", str)
+        options = self._load_options(call)
+        household = self.model.households[call.group.household_id]
+        playlist = self._find_playlist(household, playlist_id)
+        self.model.load_playlist(call.group.id, playlist, **options)
+
+    # -- audio clips ------------------------------------------------------------
+
+    @staticmethod
+    def _clip_json(clip: AudioClip) -> dict[str, Any]:
+        data = {
+            "_objectType": "audioClip",
+            "id": clip.id,
+            "name": clip.name,
+            "appId": clip.app_id,
+            "priority": clip.priority,
+            "clipType": clip.clip_type,
+            "status": clip.status,
+        }
+        if clip.error_code:
+            data["errorCode"] = clip.error_code
+        return data
+
+    def _clip_status(self, player_id: str) -> dict[str, Any]:
+        """``audioClipStatus``: the player's latest clips (at most 3)."""
+        clips = self.model.clips.get(player_id, [])[-3:]
+        return {
+            "_objectType": "audioClipStatus",
+            "audioClips": [self._clip_json(c) for c in clips],
+        }
+
+    def _load_clip(self, call: ControlCall) -> HandlerResult:
+        body, player = call.body, call.player
+        name = text(body, "name", 64)
+        app_id = text(body, "appId", 127)
+        stream_url = http_url(body, "streamUrl", required=False)
+        default_type = "CUSTOM" if stream_url else "CHIME"
+        clip_type = choice(body, "clipType", ("CHIME", "CUSTOM"), default_type)
+        if clip_type == "CUSTOM" and stream_url is None:
+            param(body, "streamUrl", str)  # raises ERROR_MISSING_PARAMETERS
+        authorization = text(body, "httpAuthorization", 512, required=False)
+        if authorization is not None and not (stream_url or "").startswith("https:"):
+            raise global_error(
+                400, "ERROR_INVALID_PARAMETER", "httpAuthorization needs https"
+            )
+        priority = choice(body, "priority", ("LOW", "HIGH"), "LOW")
+        volume = param(body, "volume", int, required=False)
+        led = choice(
+            body, "clipLEDBehavior", ("WHITE_LED_QUICK_BREATHING", "NONE"), None
+        )
+        if "AUDIO_CLIP" not in player.capabilities:
+            raise ModelError("ERROR_NOT_CAPABLE")
+        clip = self.model.load_clip(
+            AudioClip(
+                id="",
+                player_id=player.id,
+                name=str(name),
+                app_id=str(app_id),
+                clip_type=str(clip_type),
+                priority=str(priority),
+                stream_url=stream_url,
+                http_authorization=authorization,
+                volume=volume,
+                led_behavior=led,
+            )
+        )
+        return self._clip_json(clip)
+
+    def _cancel_clip(self, call: ControlCall) -> HandlerResult:
+        clip = self.model.find_clip(call.player.id, call.params["clip"])
+        if clip is None or clip.status != "ACTIVE":
+            raise ApiError(
+                404,
+                {
+                    "_objectType": "globalError",
+                    "errorCode": "ERROR_AUDIO_CLIP_ID_NOT_FOUND",
+                    "reason": f"no active audio clip {call.params['clip']}",
+                },
+            )
+        self.model.finish_clip(call.player.id, clip.id, "DISMISSED")
+
+    # -- playback sessions --------------------------------------------------------
+
+    def _session_body(self, call: ControlCall) -> tuple[str, str, Any, str]:
+        app_id = text(call.body, "appId", 254)
+        app_context = text(call.body, "appContext", 254)
+        if len(f"{app_id}{app_context}".encode()) >= 255:
+            raise global_error(
+                400, "ERROR_INVALID_PARAMETER", "appId + appContext too long"
+            )
+        account_id = param(call.body, "accountId", str, required=False)
+        custom_data = param(call.body, "customData", str, required=False) or ""
+        return str(app_id), str(app_context), account_id, custom_data[:1023]
+
+    @staticmethod
+    def _session_status(session: Any, *, created: bool) -> dict[str, Any]:
+        return {
+            "_objectType": "sessionStatus",
+            "sessionId": session.id,
+            "sessionState": "SESSION_STATE_CONNECTED",
+            "sessionCreated": created,
+            "customData": session.custom_data,
+        }
+
+    def _create_session(self, call: ControlCall) -> HandlerResult:
+        session = self.model.create_session(call.group.id, *self._session_body(call))
+        return self._session_status(session, created=True)
+
+    def _join_or_create(self, call: ControlCall) -> HandlerResult:
+        app_id, app_context, account_id, custom_data = self._session_body(call)
+        current = self.model.sessions.get(call.group.session_id or "")
+        if current and (current.app_id, current.app_context) == (app_id, app_context):
+            return self._session_status(current, created=False)
+        session = self.model.create_session(
+            call.group.id, app_id, app_context, account_id, custom_data
+        )
+        return self._session_status(session, created=True)
+
+    def _leave_session(self, call: ControlCall) -> HandlerResult:
+        self.model.end_session(call.session.id)
+
+    def _load_stream(self, call: ControlCall) -> HandlerResult:
+        stream_url = str(http_url(call.body, "streamUrl", required=True))
+        play = bool(param(call.body, "playOnCompletion", bool, required=False))
+        param(call.body, "itemId", str, required=False)
+        metadata = param(call.body, "stationMetadata", dict, required=False) or {}
+        name = text(metadata, "name", 256, required=False) or stream_url
+        self.model.load_station(
+            call.group.id,
+            name,
+            stream_url=stream_url,
+            service=None,
+            session_id=call.session.id,
+            play=play,
+        )
+
+    # -- home theater ---------------------------------------------------------------
+
+    @staticmethod
+    def _home_theater_player(call: ControlCall) -> Player:
+        if "HT_PLAYBACK" not in call.player.capabilities:
+            raise global_error(
+                404, "ERROR_UNSUPPORTED_NAMESPACE", "player has no home theater"
+            )
+        return call.player
+
+    def _ht_options(self, call: ControlCall) -> HandlerResult:
+        player = self._home_theater_player(call)
+        return {
+            "_objectType": "homeTheaterOptions",
+            "nightMode": player.night_mode,
+            "enhanceDialog": player.enhance_dialog,
+        }
+
+    def _set_ht_options(self, call: ControlCall) -> HandlerResult:
+        player = self._home_theater_player(call)
+        self.model.set_home_theater_options(
+            player.id,
+            param(call.body, "nightMode", bool, required=False),
+            param(call.body, "enhanceDialog", bool, required=False),
+        )
+        return self._ht_options(call)
+
+    def _load_home_theater(self, call: ControlCall) -> HandlerResult:
+        player = self._home_theater_player(call)
+        group = self.model.group_of(player.id)
+        self.model.load_line_in(
+            group.id, device_id=player.id, home_theater=True, play=True
+        )
+
+    def _tv_power(self, call: ControlCall) -> HandlerResult:
+        player = self._home_theater_player(call)
+        state = choice(call.body, "tvPowerState", ("ON", "STANDBY"), None)
+        if state is None:
+            param(call.body, "tvPowerState", str)  # raises missing
+        if "HT_POWER_STATE" not in player.capabilities:
+            raise global_error(
+                404, "ERROR_UNSUPPORTED_COMMAND", "player cannot switch the TV"
+            )
+        player.tv_power_state = str(state)

@@ -13,12 +13,16 @@ from .errors import (
 )
 from .models import (
     Capability,
+    ContentKind,
     Group,
     Groups,
     Household,
+    Metadata,
+    PlaybackActions,
     PlaybackState,
     PlaybackStatus,
     Player,
+    PlayModes,
     Volume,
 )
 
@@ -26,9 +30,13 @@ __all__ = [
     "CONTROL_API_URL",
     "AccessTokenProvider",
     "Capability",
+    "ContentKind",
     "Group",
     "Groups",
     "Household",
+    "Metadata",
+    "PlayModes",
+    "PlaybackActions",
     "PlaybackState",
     "PlaybackStatus",
     "Player",

@@ -25,7 +25,15 @@ from .errors import (
     SonosServerError,
     SonosTargetGoneError,
 )
-from .models import Groups, Household, JsonObject, PlaybackStatus, Volume
+from .models import (
+    Group,
+    Groups,
+    Household,
+    JsonObject,
+    Metadata,
+    PlaybackStatus,
+    Volume,
+)
 
 CONTROL_API_URL = "https://api.ws.sonos.com/control/api/v1"
 DEFAULT_TIMEOUT = 10.0
@@ -83,6 +91,36 @@ class SonosCloudClient:
         )
         return Groups.from_json(data)
 
+    async def create_group(
+        self,
+        household_id: str,
+        player_ids: list[str],
+        music_context_group_id: str | None = None,
+    ) -> Group:
+        """Form a new group; with one player this takes it out of its group."""
+        body: dict[str, object] = {"playerIds": player_ids}
+        if music_context_group_id is not None:
+            body["musicContextGroupId"] = music_context_group_id
+        data = await self._request(
+            "POST", f"/households/{_segment(household_id)}/groups/createGroup", body
+        )
+        return _group_info(data)
+
+    async def modify_group_members(
+        self,
+        group_id: str,
+        *,
+        add: list[str] | None = None,
+        remove: list[str] | None = None,
+    ) -> Group:
+        """Add and remove players; the group usually gets a new id."""
+        data = await self._request(
+            "POST",
+            f"/groups/{_segment(group_id)}/groups/modifyGroupMembers",
+            {"playerIdsToAdd": add or [], "playerIdsToRemove": remove or []},
+        )
+        return _group_info(data)
+
     # Playback (group targets)
 
     async def get_playback_status(self, group_id: str) -> PlaybackStatus:
@@ -105,6 +143,45 @@ class SonosCloudClient:
     async def skip_to_previous_track(self, group_id: str) -> None:
         """Skip to the previous track of a group."""
         await self._group_command(group_id, "playback/skipToPreviousTrack")
+
+    async def seek(self, group_id: str, position_ms: int) -> None:
+        """Jump to a position in the current track."""
+        if position_ms < 0:
+            raise ValueError(f"Position must not be negative, got {position_ms}")
+        await self._group_command(
+            group_id, "playback/seek", {"positionMillis": position_ms}
+        )
+
+    async def set_play_modes(
+        self,
+        group_id: str,
+        *,
+        shuffle: bool | None = None,
+        repeat: bool | None = None,
+        repeat_one: bool | None = None,
+        crossfade: bool | None = None,
+    ) -> None:
+        """Change only the play modes given; the others stay as they are."""
+        modes = {
+            key: value
+            for key, value in (
+                ("shuffle", shuffle),
+                ("repeat", repeat),
+                ("repeatOne", repeat_one),
+                ("crossfade", crossfade),
+            )
+            if value is not None
+        }
+        if not modes:
+            raise ValueError("No play mode to set")
+        await self._group_command(group_id, "playback/playMode", {"playModes": modes})
+
+    async def get_metadata_status(self, group_id: str) -> Metadata:
+        """Return what the group plays now."""
+        data = await self._request(
+            "GET", f"/groups/{_segment(group_id)}/playbackMetadata"
+        )
+        return Metadata.from_json(data)
 
     # Group volume
 
@@ -136,6 +213,12 @@ class SonosCloudClient:
         """Set the volume of a player (0-100)."""
         await self._player_command(
             player_id, "playerVolume", {"volume": _checked_volume(volume)}
+        )
+
+    async def set_player_relative_volume(self, player_id: str, delta: int) -> None:
+        """Change the player volume by a number of steps (-100 to 100)."""
+        await self._player_command(
+            player_id, "playerVolume/relative", {"volumeDelta": _checked_delta(delta)}
         )
 
     async def set_player_mute(self, player_id: str, muted: bool) -> None:
@@ -230,6 +313,27 @@ def _checked_volume(volume: int) -> int:
     ):
         raise ValueError(f"Volume must be an integer from 0 to 100, got {volume!r}")
     return volume
+
+
+def _checked_delta(delta: int) -> int:
+    """Reject relative volume changes the API would refuse."""
+    if (
+        isinstance(delta, bool)
+        or not isinstance(delta, int)
+        or not -100 <= delta <= 100
+    ):
+        raise ValueError(
+            f"Volume change must be an integer from -100 to 100, got {delta!r}"
+        )
+    return delta
+
+
+def _group_info(data: JsonObject) -> Group:
+    """Read the group from a ``groupInfo`` answer of a grouping command."""
+    group = data.get("group")
+    if not isinstance(group, dict):
+        raise SonosInvalidResponseError("Grouping answer has no group")
+    return Group.from_json(group)
 
 
 def _as_object(data: Any) -> JsonObject:

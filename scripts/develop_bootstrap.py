@@ -1,0 +1,658 @@
+"""Helper of scripts/develop and scripts/e2e; run with the project's .venv Python.
+
+Subcommands:
+
+  prepare CONFIG_DIR   Before Home Assistant's first start: mark the onboarding
+                       step "core_config" done (the location comes from
+                       configuration.yaml; the onboarding view of that step would
+                       also add weather, radio and text-to-speech integrations that
+                       reach the internet) and print the Python requirements of
+                       the integrations Home Assistant will load that are not
+                       installed yet, one per line.
+  setup                Onboard (user "demo", password "demo-password"), wait for
+                       Home Assistant to run, then add the simulator's application
+                       credentials and link the sonos_cloud integration through
+                       the OAuth flow, and check the three speakers are there.
+                       Idempotent: a step already done is only reported.
+  smoke                Pause the Living Room and set the Kitchen's volume through
+                       Home Assistant, and check both in Home Assistant and in the
+                       simulator. Exit status 0 when everything held.
+
+Only loopback URLs are accepted, so nothing here can talk to another machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import ipaddress
+import json
+import os
+from pathlib import Path
+import sys
+import time
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import aiohttp
+
+USERNAME = "demo"
+PASSWORD = "demo-password"
+USER_NAME = "Demo"
+DOMAIN = "sonos_cloud"
+SIM_CLIENT_ID = "demo-client-id"
+SIM_CLIENT_SECRET = "demo-client-secret"
+CREDENTIAL_NAME = "Sonos simulator"
+ROOMS = ("Living Room", "Kitchen", "Bedroom")
+REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=60)
+
+
+class BootstrapError(Exception):
+    """A step failed; the message says which and why."""
+
+
+def say(message: str) -> None:
+    """Print one progress line."""
+    print(f"[bootstrap] {message}", flush=True)
+
+
+def loopback_url(value: str) -> str:
+    """Argparse type: an http(s) URL on a loopback address, without trailing /."""
+    parts = urlsplit(value)
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if parts.scheme not in ("http", "https") or not loopback:
+        msg = f"{value!r} is not an http URL on 127.0.0.1, ::1 or localhost"
+        raise argparse.ArgumentTypeError(msg)
+    return value.rstrip("/")
+
+
+# -- prepare ---------------------------------------------------------------
+
+
+def prepare(config_dir: Path) -> int:
+    """Seed onboarding before the first start; list missing requirements."""
+    storage = config_dir / ".storage"
+    onboarding = storage / "onboarding"
+    if not onboarding.exists():
+        from homeassistant.components.onboarding import (  # noqa: PLC0415
+            STORAGE_KEY,
+            STORAGE_VERSION,
+        )
+
+        storage.mkdir(parents=True, exist_ok=True)
+        onboarding.write_text(
+            json.dumps(
+                {
+                    "version": STORAGE_VERSION,
+                    "minor_version": 1,
+                    "key": STORAGE_KEY,
+                    "data": {"done": ["core_config"]},
+                },
+                indent=2,
+            )
+        )
+    for requirement in missing_requirements(config_dir):
+        print(requirement)
+    return 0
+
+
+def missing_requirements(config_dir: Path) -> list[str]:
+    """List the requirements of the integrations to set up that are missing.
+
+    Home Assistant would install them itself at start; installing them up
+    front with pip is faster, shows errors plainly and happens only once.
+    """
+    import homeassistant  # noqa: PLC0415
+    from homeassistant import bootstrap  # noqa: PLC0415
+    from homeassistant.util.package import is_installed  # noqa: PLC0415
+    from homeassistant.util.yaml import load_yaml_dict  # noqa: PLC0415
+
+    builtin = Path(homeassistant.__file__).parent / "components"
+    custom = config_dir / "custom_components"
+    domains = set(bootstrap.CORE_INTEGRATIONS) | set(bootstrap.DEFAULT_INTEGRATIONS)
+    config_file = config_dir / "configuration.yaml"
+    if config_file.exists():
+        domains |= {str(key).split(" ")[0] for key in load_yaml_dict(config_file)}
+    if custom.is_dir():
+        domains |= {path.name for path in custom.iterdir()}
+    seen: set[str] = set()
+    todo = sorted(domains)
+    missing: list[str] = []
+    while todo:
+        domain = todo.pop()
+        if domain in seen:
+            continue
+        seen.add(domain)
+        for base in (custom, builtin):
+            manifest_file = base / domain / "manifest.json"
+            if manifest_file.exists():
+                break
+        else:
+            continue
+        manifest = json.loads(manifest_file.read_text())
+        todo.extend(manifest.get("dependencies", []))
+        missing.extend(
+            requirement
+            for requirement in manifest.get("requirements", [])
+            if requirement not in missing and not is_installed(requirement)
+        )
+    return sorted(missing)
+
+
+# -- Home Assistant client ---------------------------------------------------
+
+
+class HomeAssistant:
+    """Just enough of Home Assistant's HTTP and websocket API."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
+        """Talk to the instance at url."""
+        self.session = session
+        self.url = url
+        self.client_id = f"{url}/"
+        self.token: str | None = None
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._ws_id = 0
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        return {**headers, **(extra or {})}
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        form: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        expect: tuple[int, ...] = (200,),
+    ) -> Any:
+        """Send a request; return the JSON (or text) body, fail on other statuses."""
+        async with self.session.request(
+            method,
+            self.url + path,
+            json=json_body,
+            data=form,
+            headers=self._headers(headers),
+            allow_redirects=False,
+        ) as response:
+            text = await response.text()
+            if response.status not in expect:
+                raise BootstrapError(
+                    f"{method} {path} answered HTTP {response.status}: {text[:300]}"
+                )
+            try:
+                return json.loads(text) if text else None
+            except ValueError:
+                return text
+
+    async def exchange_code(self, code: str) -> None:
+        """Turn an authorization code into an access token for the API."""
+        tokens = await self.request(
+            "POST",
+            "/auth/token",
+            form={
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": self.client_id,
+            },
+        )
+        self.token = tokens["access_token"]
+
+    async def login(self) -> None:
+        """Log in as the demo user through the login flow."""
+        flow = await self.request(
+            "POST",
+            "/auth/login_flow",
+            json_body={
+                "client_id": self.client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": self.client_id,
+            },
+        )
+        result = await self.request(
+            "POST",
+            f"/auth/login_flow/{flow['flow_id']}",
+            json_body={
+                "client_id": self.client_id,
+                "username": USERNAME,
+                "password": PASSWORD,
+            },
+        )
+        if result.get("type") != "create_entry":
+            raise BootstrapError(
+                f"cannot log in as {USERNAME!r} ({result.get('errors') or result}). "
+                "Was the configuration made with another password? "
+                "Start over with: scripts/develop --reset"
+            )
+        await self.exchange_code(result["result"])
+
+    async def ws(self, message: dict[str, Any]) -> Any:
+        """Send one websocket command and return its result."""
+        if self._ws is None:
+            self._ws = await self.session.ws_connect(f"{self.url}/api/websocket")
+            await self._ws.receive_json()  # auth_required
+            await self._ws.send_json({"type": "auth", "access_token": self.token})
+            reply = await self._ws.receive_json()
+            if reply.get("type") != "auth_ok":
+                raise BootstrapError(f"websocket authentication failed: {reply}")
+        self._ws_id += 1
+        await self._ws.send_json({"id": self._ws_id, **message})
+        while True:
+            reply = await self._ws.receive_json()
+            if reply.get("id") == self._ws_id and reply.get("type") == "result":
+                break
+        if not reply.get("success"):
+            raise BootstrapError(f"{message['type']} failed: {reply.get('error')}")
+        return reply.get("result")
+
+    async def close(self) -> None:
+        """Close the websocket, if open."""
+        if self._ws is not None:
+            await self._ws.close()
+
+
+async def wait_for(
+    what: str,
+    check: Any,
+    limit: float,
+    pid: int | None = None,
+    interval: float = 1.0,
+) -> Any:
+    """Call check() until it returns something truthy; fail after timeout."""
+    deadline = time.monotonic() + limit
+    last_error = ""
+    while True:
+        if pid is not None and not _alive(pid):
+            raise BootstrapError(f"Home Assistant stopped while waiting for {what}")
+        try:
+            if result := await check():
+                return result
+            last_error = ""
+        except (aiohttp.ClientError, OSError, TimeoutError) as err:
+            last_error = f" (last error: {err!r})"
+        if time.monotonic() >= deadline:
+            raise BootstrapError(
+                f"timed out after {limit:.0f} s waiting for {what}{last_error}"
+            )
+        await asyncio.sleep(interval)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# -- setup -------------------------------------------------------------------
+
+
+async def onboard(hass: HomeAssistant, limit: float, pid: int | None) -> None:
+    """Finish onboarding as the demo user, or log in when it is done."""
+
+    async def status() -> list[dict[str, Any]] | bool:
+        async with hass.session.get(f"{hass.url}/api/onboarding") as response:
+            if response.status == 404:  # onboarding finished: views are gone
+                return True
+            if response.status != 200:
+                return False
+            return list(await response.json())
+
+    say(f"waiting for Home Assistant on {hass.url} (the first start takes a while)")
+    started = time.monotonic()
+    steps = await wait_for("Home Assistant's web server", status, limit, pid)
+    say(f"Home Assistant answers after {time.monotonic() - started:.0f} s")
+    done = (
+        {step["step"] for step in steps if step["done"]} if steps is not True else None
+    )
+
+    if done is None or "user" in done:
+        await hass.login()
+        say(f"logged in as {USERNAME!r}")
+    else:
+        reply = await hass.request(
+            "POST",
+            "/api/onboarding/users",
+            json_body={
+                "client_id": hass.client_id,
+                "name": USER_NAME,
+                "username": USERNAME,
+                "password": PASSWORD,
+                "language": "en",
+            },
+        )
+        await hass.exchange_code(reply["auth_code"])
+        say(f"onboarding: created user {USERNAME!r} with password {PASSWORD!r}")
+    if done is None:
+        return
+    # core_config is marked done by "prepare" before the first start; finish
+    # it here only for a configuration made some other way.
+    for step in ("core_config", "analytics"):
+        if step not in done:
+            await hass.request("POST", f"/api/onboarding/{step}", json_body={})
+            say(f"onboarding: {step} done")
+    if "integration" not in done:
+        await hass.request(
+            "POST",
+            "/api/onboarding/integration",
+            json_body={
+                "client_id": hass.client_id,
+                "redirect_uri": f"{hass.url}/?auth_callback=1",
+            },
+        )
+        say("onboarding: finished")
+
+
+async def wait_running(hass: HomeAssistant, limit: float, pid: int | None) -> None:
+    """Wait until Home Assistant has finished starting."""
+
+    async def running() -> bool:
+        config = await hass.request("GET", "/api/config")
+        return bool(config.get("state") == "RUNNING")
+
+    await wait_for("Home Assistant to finish starting", running, limit, pid)
+    say("Home Assistant is running")
+
+
+async def link(hass: HomeAssistant, simulator_url: str) -> None:
+    """Add the simulator's credentials and link sonos_cloud, unless linked."""
+    entries = await hass.request(
+        "GET", f"/api/config/config_entries/entry?domain={DOMAIN}"
+    )
+    if entries:
+        states = ", ".join(f"{e['title']}: {e['state']}" for e in entries)
+        say(f"{DOMAIN} is already linked ({states}); nothing to do")
+        return
+
+    credentials = await hass.ws({"type": "application_credentials/list"})
+    if any(
+        c["domain"] == DOMAIN and c["client_id"] == SIM_CLIENT_ID for c in credentials
+    ):
+        say("application credentials for the simulator already exist")
+    else:
+        await hass.ws(
+            {
+                "type": "application_credentials/create",
+                "domain": DOMAIN,
+                "client_id": SIM_CLIENT_ID,
+                "client_secret": SIM_CLIENT_SECRET,
+                "name": CREDENTIAL_NAME,
+            }
+        )
+        say(f"added application credentials {CREDENTIAL_NAME!r} ({SIM_CLIENT_ID})")
+
+    # Without the "my" integration Home Assistant builds the OAuth redirect URI
+    # from this header, as its frontend sends it.
+    frontend = {"HA-Frontend-Base": hass.url}
+    result = await hass.request(
+        "POST",
+        "/api/config/config_entries/flow",
+        json_body={"handler": DOMAIN, "show_advanced_options": False},
+        headers=frontend,
+    )
+    flow_id = result["flow_id"]
+    if result.get("type") == "form" and result.get("step_id") == "pick_implementation":
+        implementations = _implementation_options(result)
+        result = await hass.request(
+            "POST",
+            f"/api/config/config_entries/flow/{flow_id}",
+            json_body={"implementation": implementations[0]},
+            headers=frontend,
+        )
+    if result.get("type") != "external":
+        raise BootstrapError(f"expected the OAuth step, the flow answered {result}")
+    authorize_url = result["url"]
+    if not authorize_url.startswith(simulator_url + "/"):
+        raise BootstrapError(
+            f"the flow wants to sign in at {authorize_url.split('?')[0]}, "
+            f"not at the simulator {simulator_url}; is SONOS_CLOUD_ROOT_URL set?"
+        )
+    say("signing in at the simulator")
+    callback = await _simulator_consent(hass.session, authorize_url)
+    if not callback.startswith(f"{hass.url}/auth/external/callback?"):
+        raise BootstrapError(f"the simulator redirected to {callback}")
+    await hass.request("GET", callback[len(hass.url) :])
+    result = await hass.request(
+        "POST", f"/api/config/config_entries/flow/{flow_id}", json_body={}
+    )
+    if result.get("type") != "create_entry":
+        raise BootstrapError(
+            f"linking did not create an entry: {result.get('type')} "
+            f"{result.get('reason') or result.get('errors') or ''}"
+        )
+    say(f"linked {DOMAIN}: config entry {result['result']['title']!r} created")
+
+
+def _implementation_options(result: dict[str, Any]) -> list[str]:
+    """Keys of the implementations offered by a pick_implementation form."""
+    for field in result.get("data_schema", []):
+        if field.get("name") == "implementation":
+            options = field.get("options") or []
+            keys = [o[0] if isinstance(o, list) else o for o in options]
+            if isinstance(options, dict):
+                keys = list(options)
+            ours = [k for k in keys if DOMAIN in str(k)]
+            return ours or keys or [field.get("default")]
+    raise BootstrapError(f"cannot read the implementations from {result}")
+
+
+async def _simulator_consent(session: aiohttp.ClientSession, url: str) -> str:
+    """Sign in at the simulator; return where it redirects the browser to."""
+    for attempt in (url, _with_query(url, approve="1")):
+        async with session.get(attempt, allow_redirects=False) as response:
+            if response.status == 302:
+                return response.headers["Location"]
+            if response.status != 200:
+                text = await response.text()
+                raise BootstrapError(
+                    f"the simulator refused the sign-in: HTTP {response.status} "
+                    f"{text[:200]}"
+                )
+        # 200 is the consent page: press "Allow".
+    raise BootstrapError("the simulator did not redirect back after consent")
+
+
+def _with_query(url: str, **extra: str) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in extra]
+    return urlunsplit(parts._replace(query=urlencode([*query, *extra.items()])))
+
+
+async def speakers(hass: HomeAssistant, limit: float = 60) -> dict[str, dict[str, Any]]:
+    """Wait for the sonos_cloud media players to be available; name -> state."""
+
+    async def ready() -> dict[str, dict[str, Any]] | None:
+        registry = await hass.ws({"type": "config/entity_registry/list"})
+        ids = {
+            e["entity_id"]
+            for e in registry
+            if e["platform"] == DOMAIN and e["entity_id"].startswith("media_player.")
+        }
+        states = await hass.request("GET", "/api/states")
+        found = {
+            s["attributes"].get("friendly_name", s["entity_id"]): s
+            for s in states
+            if s["entity_id"] in ids and s["state"] not in ("unavailable", "unknown")
+        }
+        return found if len(found) >= len(ROOMS) else None
+
+    found: dict[str, dict[str, Any]] = await wait_for(
+        "the three speakers", ready, limit
+    )
+    return found
+
+
+async def setup(args: argparse.Namespace) -> None:
+    """Onboard, link and check the speakers."""
+    async with aiohttp.ClientSession(timeout=REQUEST_TIMEOUT) as session:
+        hass = HomeAssistant(session, args.url)
+        try:
+            await onboard(hass, args.timeout, args.pid)
+            await wait_running(hass, args.timeout, args.pid)
+            if args.simulator_url is None:
+                return
+            await link(hass, args.simulator_url)
+            found = await speakers(hass)
+            for name, state in sorted(found.items()):
+                volume = state["attributes"].get("volume_level")
+                level = f", volume {round(volume * 100)}%" if volume is not None else ""
+                say(f"  {state['entity_id']:<26} {name}: {state['state']}{level}")
+            say(f"{len(found)} speakers ready")
+        finally:
+            await hass.close()
+
+
+# -- smoke -------------------------------------------------------------------
+
+
+async def simulator_token(session: aiohttp.ClientSession, simulator_url: str) -> str:
+    """Get a Control API token of our own from the simulator's OAuth server."""
+    redirect_uri = "http://127.0.0.1/e2e-callback"
+    query = urlencode(
+        {
+            "client_id": SIM_CLIENT_ID,
+            "response_type": "code",
+            "scope": "playback-control-all",
+            "redirect_uri": redirect_uri,
+            "state": "e2e",
+            "approve": "1",
+        }
+    )
+    location = await _simulator_consent(
+        session, f"{simulator_url}/login/v3/oauth?{query}"
+    )
+    code = dict(parse_qsl(urlsplit(location).query))["code"]
+    basic = base64.b64encode(f"{SIM_CLIENT_ID}:{SIM_CLIENT_SECRET}".encode()).decode()
+    async with session.post(
+        f"{simulator_url}/login/v3/oauth/access",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+        },
+        headers={"Authorization": f"Basic {basic}"},
+    ) as response:
+        response.raise_for_status()
+        return str((await response.json())["access_token"])
+
+
+async def simulator_view(
+    session: aiohttp.ClientSession, simulator_url: str, token: str
+) -> dict[str, dict[str, Any]]:
+    """Room name -> {"playback": state, "volume": n} as the simulator has it."""
+    api = f"{simulator_url}/control/api/v1"
+    headers = {"Authorization": f"Bearer {token}"}
+
+    async def get(path: str) -> Any:
+        async with session.get(api + path, headers=headers) as response:
+            response.raise_for_status()
+            return await response.json()
+
+    rooms: dict[str, dict[str, Any]] = {}
+    for household in (await get("/households"))["households"]:
+        groups = await get(f"/households/{household['id']}/groups")
+        for player in groups["players"]:
+            group = next(g for g in groups["groups"] if player["id"] in g["playerIds"])
+            volume = await get(f"/players/{player['id']}/playerVolume")
+            rooms[player["name"]] = {
+                "playback": group["playbackState"],
+                "volume": volume["volume"],
+            }
+    return rooms
+
+
+async def smoke(args: argparse.Namespace) -> None:
+    """Drive two speakers through Home Assistant and check both sides."""
+    async with aiohttp.ClientSession(timeout=REQUEST_TIMEOUT) as session:
+        hass = HomeAssistant(session, args.url)
+        try:
+            await hass.login()
+            found = await speakers(hass)
+            living, kitchen = found["Living Room"], found["Kitchen"]
+            say(
+                f"before: Living Room {living['state']}, "
+                f"Kitchen volume {kitchen['attributes'].get('volume_level')}"
+            )
+            if living["state"] != "playing":
+                raise BootstrapError(f"Living Room should be playing: {living}")
+
+            await hass.request(
+                "POST",
+                "/api/services/media_player/media_pause",
+                json_body={"entity_id": living["entity_id"]},
+            )
+            await hass.request(
+                "POST",
+                "/api/services/media_player/volume_set",
+                json_body={"entity_id": kitchen["entity_id"], "volume_level": 0.42},
+            )
+
+            async def changed() -> bool:
+                room = await hass.request("GET", f"/api/states/{living['entity_id']}")
+                kit = await hass.request("GET", f"/api/states/{kitchen['entity_id']}")
+                volume = float(kit["attributes"].get("volume_level") or 0)
+                return bool(room["state"] == "paused" and abs(volume - 0.42) < 0.005)
+
+            await wait_for("Home Assistant to show the changes", changed, 15)
+            say("Home Assistant: Living Room paused, Kitchen volume 42%")
+
+            token = await simulator_token(session, args.simulator_url)
+            rooms = await simulator_view(session, args.simulator_url, token)
+            if rooms["Living Room"]["playback"] != "PLAYBACK_STATE_PAUSED":
+                raise BootstrapError(f"simulator's Living Room: {rooms['Living Room']}")
+            if rooms["Kitchen"]["volume"] != 42:
+                raise BootstrapError(f"simulator's Kitchen: {rooms['Kitchen']}")
+            say("simulator: Living Room PLAYBACK_STATE_PAUSED, Kitchen volume 42")
+        finally:
+            await hass.close()
+
+
+# -- command line ------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run one subcommand."""
+    parser = argparse.ArgumentParser(prog="develop_bootstrap.py")
+    commands = parser.add_subparsers(dest="command", required=True)
+    prep = commands.add_parser("prepare")
+    prep.add_argument("config_dir", type=Path)
+    for name in ("setup", "smoke"):
+        sub = commands.add_parser(name)
+        sub.add_argument("--url", type=loopback_url, default="http://127.0.0.1:8123")
+        sub.add_argument(
+            "--simulator-url",
+            type=loopback_url,
+            default=None if name == "setup" else "http://127.0.0.1:8300",
+            help="link sonos_cloud to this simulator (setup: omit to only onboard)",
+        )
+        sub.add_argument("--pid", type=int, help="fail early if this process ends")
+        sub.add_argument("--timeout", type=float, default=600)
+    args = parser.parse_args(argv)
+
+    if args.command == "prepare":
+        return prepare(args.config_dir)
+    try:
+        asyncio.run(setup(args) if args.command == "setup" else smoke(args))
+    except BootstrapError as err:
+        say(f"FAILED: {err}")
+        return 1
+    except (aiohttp.ClientError, OSError, TimeoutError) as err:
+        say(f"FAILED: cannot talk to Home Assistant or the simulator: {err!r}")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
