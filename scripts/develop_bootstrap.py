@@ -6,8 +6,9 @@ Subcommands:
                        step "core_config" done (the location comes from
                        configuration.yaml; the onboarding view of that step would
                        also add weather, radio and text-to-speech integrations that
-                       reach the internet) and print the Python requirements of
-                       the integrations Home Assistant will load that are not
+                       reach the internet), limit Home Assistant to the loopback
+                       network adapter, and print the Python requirements of the
+                       integrations Home Assistant will load that are not
                        installed yet, one per line.
   setup                Onboard (user "demo", password "demo-password"), wait for
                        Home Assistant to run, then add the simulator's application
@@ -96,9 +97,45 @@ def prepare(config_dir: Path) -> int:
                 indent=2,
             )
         )
+    network = storage / "core.network"
+    if not network.exists():
+        network.write_text(
+            json.dumps(
+                {
+                    "version": 1,
+                    "minor_version": 1,
+                    "key": "core.network",
+                    "data": {"configured_adapters": loopback_adapters()},
+                },
+                indent=2,
+            )
+        )
     for requirement in missing_requirements(config_dir):
         print(requirement)
     return 0
+
+
+def loopback_adapters() -> list[str]:
+    """Name the loopback network adapters ("lo" on Linux, "lo0" on macOS).
+
+    Home Assistant's HTTP client helper always starts an mDNS (zeroconf)
+    resolver; limited to these adapters it joins no multicast group on the
+    real network and sends nothing there.
+    """
+    import ifaddr  # noqa: PLC0415
+
+    names = [
+        adapter.nice_name
+        for adapter in ifaddr.get_adapters()
+        if adapter.ips
+        and all(
+            ipaddress.ip_address(
+                ip.ip if isinstance(ip.ip, str) else ip.ip[0]
+            ).is_loopback
+            for ip in adapter.ips
+        )
+    ]
+    return names or ["lo"]
 
 
 def missing_requirements(config_dir: Path) -> list[str]:
@@ -109,6 +146,7 @@ def missing_requirements(config_dir: Path) -> list[str]:
     """
     import homeassistant  # noqa: PLC0415
     from homeassistant import bootstrap  # noqa: PLC0415
+    from homeassistant.auth.mfa_modules import totp  # noqa: PLC0415
     from homeassistant.util.package import is_installed  # noqa: PLC0415
     from homeassistant.util.yaml import load_yaml_dict  # noqa: PLC0415
 
@@ -122,7 +160,8 @@ def missing_requirements(config_dir: Path) -> list[str]:
         domains |= {path.name for path in custom.iterdir()}
     seen: set[str] = set()
     todo = sorted(domains)
-    missing: list[str] = []
+    # The authenticator-app login module is always loaded.
+    missing = [r for r in totp.REQUIREMENTS if not is_installed(r)]
     while todo:
         domain = todo.pop()
         if domain in seen:
@@ -365,13 +404,17 @@ async def wait_running(hass: HomeAssistant, limit: float, pid: int | None) -> No
 
 
 async def link(hass: HomeAssistant, simulator_url: str) -> None:
-    """Add the simulator's credentials and link sonos_cloud, unless linked."""
+    """Add the simulator's credentials and link sonos_cloud, unless linked.
+
+    The simulator keeps its tokens in memory only, so after a restart of
+    scripts/develop it refuses the stored ones and Home Assistant asks to link
+    the account again: that reauthentication is done here too.
+    """
     entries = await hass.request(
         "GET", f"/api/config/config_entries/entry?domain={DOMAIN}"
     )
     if entries:
-        states = ", ".join(f"{e['title']}: {e['state']}" for e in entries)
-        say(f"{DOMAIN} is already linked ({states}); nothing to do")
+        await relink(hass, simulator_url, entries[0])
         return
 
     credentials = await hass.ws({"type": "application_credentials/list"})
@@ -391,23 +434,86 @@ async def link(hass: HomeAssistant, simulator_url: str) -> None:
         )
         say(f"added application credentials {CREDENTIAL_NAME!r} ({SIM_CLIENT_ID})")
 
-    # Without the "my" integration Home Assistant builds the OAuth redirect URI
-    # from this header, as its frontend sends it.
-    frontend = {"HA-Frontend-Base": hass.url}
     result = await hass.request(
         "POST",
         "/api/config/config_entries/flow",
         json_body={"handler": DOMAIN, "show_advanced_options": False},
-        headers=frontend,
+        headers=frontend_base(hass),
     )
+    result = await oauth(hass, simulator_url, result)
+    if result.get("type") != "create_entry":
+        raise BootstrapError(
+            f"linking did not create an entry: {result.get('type')} "
+            f"{result.get('reason') or result.get('errors') or ''}"
+        )
+    say(f"linked {DOMAIN}: config entry {result['result']['title']!r} created")
+
+
+def frontend_base(hass: HomeAssistant) -> dict[str, str]:
+    """Header from which Home Assistant builds the OAuth redirect URI.
+
+    Its frontend sends it; without the "my" integration the redirect goes
+    straight back to this Home Assistant.
+    """
+    return {"HA-Frontend-Base": hass.url}
+
+
+async def relink(
+    hass: HomeAssistant, simulator_url: str, entry: dict[str, Any]
+) -> None:
+    """Leave a working entry alone; answer Home Assistant's reauth request."""
+
+    async def entry_state() -> str:
+        entries = await hass.request(
+            "GET", f"/api/config/config_entries/entry?domain={DOMAIN}"
+        )
+        return str(entries[0]["state"])
+
+    async def settled() -> tuple[str, dict[str, Any] | None] | None:
+        if (state := await entry_state()) == "loaded":
+            return state, None
+        for flow in await hass.ws({"type": "config_entries/flow/progress"}):
+            if flow["handler"] == DOMAIN and flow["context"].get("source") == "reauth":
+                return state, flow
+        return None
+
+    found = await wait_for(f"the {DOMAIN} entry to load or ask to relink", settled, 60)
+    state, flow = found
+    if flow is None:
+        say(f"{DOMAIN} is already linked ({entry['title']}: {state}); nothing to do")
+        return
+    say(f"{DOMAIN}: the simulator restarted and forgot its tokens; linking again")
+    result = await hass.request(
+        "POST",
+        f"/api/config/config_entries/flow/{flow['flow_id']}",
+        json_body={},
+        headers=frontend_base(hass),
+    )
+    result = await oauth(hass, simulator_url, result)
+    if result.get("type") != "abort" or result.get("reason") != "reauth_successful":
+        raise BootstrapError(
+            f"linking again failed: {result.get('type')} {result.get('reason')}"
+        )
+
+    async def loaded() -> bool:
+        return await entry_state() == "loaded"
+
+    await wait_for(f"the {DOMAIN} entry to load", loaded, 60)
+    say(f"{DOMAIN} linked again")
+
+
+async def oauth(
+    hass: HomeAssistant, simulator_url: str, result: dict[str, Any]
+) -> dict[str, Any]:
+    """Take a flow from its first answer through the simulator's sign-in."""
     flow_id = result["flow_id"]
+    path = f"/api/config/config_entries/flow/{flow_id}"
     if result.get("type") == "form" and result.get("step_id") == "pick_implementation":
-        implementations = _implementation_options(result)
         result = await hass.request(
             "POST",
-            f"/api/config/config_entries/flow/{flow_id}",
-            json_body={"implementation": implementations[0]},
-            headers=frontend,
+            path,
+            json_body={"implementation": _implementation_options(result)[0]},
+            headers=frontend_base(hass),
         )
     if result.get("type") != "external":
         raise BootstrapError(f"expected the OAuth step, the flow answered {result}")
@@ -422,15 +528,8 @@ async def link(hass: HomeAssistant, simulator_url: str) -> None:
     if not callback.startswith(f"{hass.url}/auth/external/callback?"):
         raise BootstrapError(f"the simulator redirected to {callback}")
     await hass.request("GET", callback[len(hass.url) :])
-    result = await hass.request(
-        "POST", f"/api/config/config_entries/flow/{flow_id}", json_body={}
-    )
-    if result.get("type") != "create_entry":
-        raise BootstrapError(
-            f"linking did not create an entry: {result.get('type')} "
-            f"{result.get('reason') or result.get('errors') or ''}"
-        )
-    say(f"linked {DOMAIN}: config entry {result['result']['title']!r} created")
+    answer: dict[str, Any] = await hass.request("POST", path, json_body={})
+    return answer
 
 
 def _implementation_options(result: dict[str, Any]) -> list[str]:

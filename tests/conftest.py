@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.sonos_cloud.const import DOMAIN
+from custom_components.sonos_cloud.const import CONFIG_ENTRY_VERSION, DOMAIN
 from custom_components.sonos_cloud.endpoints import ROOT_URL_ENV
 
 from .simulator import SonosCloudSimulator
@@ -96,6 +96,7 @@ def config_entry(
         domain=DOMAIN,
         title="Sonos",
         unique_id=HOUSEHOLD_ID,
+        version=CONFIG_ENTRY_VERSION,
         data={
             "auth_implementation": DOMAIN,
             "token": {**simulator.issue_tokens(), "expires_at": token_expires_at},

@@ -225,3 +225,43 @@ async def test_reauth_wrong_account(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
     assert init_integration.data == old_data
+
+
+@pytest.mark.usefixtures("current_request_with_host")
+async def test_reconfigure(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Reconfiguring links the same account again with a fresh token."""
+    old_token = init_integration.data["token"]["access_token"]
+    result = await init_integration.start_reconfigure_flow(hass)
+    result = await _authorize(hass, hass_client_no_auth, result)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.data["token"]["access_token"] != old_token
+
+
+@pytest.mark.usefixtures("current_request_with_host")
+async def test_reauth_of_upgraded_entry(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    setup_credentials: None,
+    simulator: SonosCloudSimulator,
+) -> None:
+    """An entry of the older integration, never loaded, takes the account's id."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="sonos_cloud",
+        version=2,
+        data={"auth_implementation": DOMAIN, "token": {"access_token": "x"}},
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await _authorize(hass, hass_client_no_auth, result)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.unique_id == HOUSEHOLD_ID

@@ -5,12 +5,17 @@ from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.config_entry_oauth2_flow import (
     ImplementationUnavailableError,
 )
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.sonos_cloud import async_remove_config_entry_device
+from custom_components.sonos_cloud.const import DOMAIN
+
+from .conftest import BEDROOM, HOUSEHOLD_ID, KITCHEN
 from .simulator import Fault, SonosCloudSimulator
 
 
@@ -164,3 +169,90 @@ async def test_credentials_unavailable(
 
     assert config_entry.state is ConfigEntryState.SETUP_RETRY
     assert simulator.requests == []
+
+
+async def test_upgrade_from_older_integration(
+    hass: HomeAssistant,
+    setup_credentials: None,
+    simulator: SonosCloudSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """An entry of the audio-clip-only 0.3.x integration keeps its entities."""
+    legacy_entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Sonos Cloud",
+        unique_id="sonos_cloud",
+        version=1,
+        data={
+            "auth_implementation": DOMAIN,
+            "token": {**simulator.issue_tokens(), "expires_at": time.time() + 3600},
+        },
+    )
+    legacy_entry.add_to_hass(hass)
+    entity_registry.async_get_or_create(
+        "media_player",
+        DOMAIN,
+        KITCHEN,
+        config_entry=legacy_entry,
+        suggested_object_id="kitchen_announcements",
+    )
+
+    assert await hass.config_entries.async_setup(legacy_entry.entry_id)
+
+    assert legacy_entry.state is ConfigEntryState.LOADED
+    assert legacy_entry.version == 2
+    assert legacy_entry.unique_id == HOUSEHOLD_ID
+    state = hass.states.get("media_player.kitchen_announcements")
+    assert state is not None
+    assert state.state == "paused"
+    assert hass.states.get("media_player.living_room") is not None
+
+
+async def test_entry_from_newer_version(
+    hass: HomeAssistant, setup_credentials: None, simulator: SonosCloudSimulator
+) -> None:
+    """An entry written by a newer release is not touched."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, version=3, data={"auth_implementation": DOMAIN, "token": {}}
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+
+    assert entry.state is ConfigEntryState.MIGRATION_ERROR
+    assert simulator.requests == []
+
+
+async def test_stale_devices(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A player Sonos no longer lists loses its device, unless the answer is partial."""
+    coordinator = init_integration.runtime_data
+
+    def bedroom() -> dr.DeviceEntry | None:
+        return device_registry.async_get_device_by_identifier(
+            (DOMAIN, BEDROOM), init_integration.entry_id
+        )
+
+    kitchen = device_registry.async_get_device_by_identifier(
+        (DOMAIN, KITCHEN), init_integration.entry_id
+    )
+    assert kitchen is not None
+    assert bedroom() is not None
+    assert not await async_remove_config_entry_device(hass, init_integration, kitchen)
+
+    simulator.remove_player(BEDROOM)
+    simulator.model.partial = True
+    await coordinator.async_refresh()
+    assert bedroom() is not None
+
+    simulator.model.partial = False
+    await coordinator.async_refresh()
+    assert bedroom() is None
+
+    leftover = device_registry.async_get_or_create(
+        config_entry_id=init_integration.entry_id, identifiers={(DOMAIN, "RINCON_OLD")}
+    )
+    assert await async_remove_config_entry_device(hass, init_integration, leftover)

@@ -359,17 +359,19 @@ async def test_fixed_volume_player_has_no_volume_control(
     assert MediaPlayerEntityFeature.VOLUME_MUTE not in features
 
 
-async def test_removed_player_becomes_unavailable(
+async def test_removed_player_goes_away(
     hass: HomeAssistant,
     simulator: SonosCloudSimulator,
     init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
 ) -> None:
-    """A player the household no longer lists is unavailable."""
+    """A player the household no longer lists loses its device and entity."""
     simulator.remove_player(BEDROOM)
     await init_integration.runtime_data.async_refresh()
     await hass.async_block_till_done()
 
-    assert hass.states.get(BEDROOM_ENTITY).state == STATE_UNAVAILABLE
+    assert hass.states.get(BEDROOM_ENTITY) is None
+    assert entity_registry.async_get(BEDROOM_ENTITY) is None
     assert hass.states.get(KITCHEN_ENTITY).state == "paused"
 
 

@@ -1,19 +1,22 @@
 """Tests of the Sonos cloud simulator itself, over real HTTP on 127.0.0.1."""
 
 import asyncio
+import base64
 from collections.abc import AsyncIterator, Awaitable, Callable
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+import hashlib
 import json
 import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 import pytest
 
-from tests.simulator import Fault, SonosCloudSimulator
+from tests.simulator import Fault, SonosCloudSimulator, signature
 from tests.simulator.__main__ import main
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -1212,3 +1215,836 @@ async def test_grouping_records_one_groups_change(api: Api) -> None:
         {"playerIds": [KITCHEN, BEDROOM]},
     )
     assert api.sim.model.changes == [("groups", "householdId", HOUSEHOLD_ID)]
+
+
+# -- favorites and playlists ------------------------------------------------------
+
+
+async def test_favorites_list(api: Api) -> None:
+    """The demo has a track-list, a radio and a service-less favorite."""
+    reply = await api.get(f"/households/{HOUSEHOLD_ID}/favorites")
+    assert reply.status == 200
+    assert reply.headers["X-Sonos-Type"] == "favoritesList"
+    body = reply.body
+    version = body["version"]
+    assert isinstance(version, str)
+    items = {f["name"]: f for f in body["items"]}
+    assert set(items) == {"Morning Mix", "Simulated FM", "Kitchen Classics"}
+    mix = items["Morning Mix"]
+    assert mix["_objectType"] == "favorite"
+    assert mix["resource"]["type"] == "PLAYLIST"
+    assert mix["imageUrl"].startswith("https://images.invalid/")
+    assert mix["images"][0]["url"] == mix["imageUrl"]
+    assert items["Simulated FM"]["resource"]["type"] == "STREAM"
+    assert items["Simulated FM"]["service"]["name"] == "Simulated Radio"
+    assert "service" not in items["Kitchen Classics"]
+    assert "resource" not in items["Kitchen Classics"]
+
+    new_id = api.sim.add_favorite("Evening Jazz", "tracks")
+    body = (await api.get(f"/households/{HOUSEHOLD_ID}/favorites")).body
+    assert body["version"] != version
+    assert new_id in {f["id"] for f in body["items"]}
+    api.sim.remove_favorite(new_id)
+    body2 = (await api.get(f"/households/{HOUSEHOLD_ID}/favorites")).body
+    assert body2["version"] not in (version, body["version"])
+    assert new_id not in {f["id"] for f in body2["items"]}
+
+
+def favorite_id(api: Api, name: str) -> str:
+    household = api.sim.model.households[HOUSEHOLD_ID]
+    return next(f.id for f in household.favorites if f.name == name)
+
+
+async def test_load_favorite(api: Api) -> None:
+    """Loading a favorite replaces the content; radio ignores action and modes."""
+    bedroom_id = api.sim.group_id_of(BEDROOM)
+    path = f"/groups/{bedroom_id}/favorites"
+    group = api.sim.model.groups[bedroom_id]
+    reply = await api.post(path, {"favoriteId": favorite_id(api, "Morning Mix")})
+    assert (reply.status, reply.body) == (200, {})
+    assert group.playback_state == "PLAYBACK_STATE_IDLE"
+    metadata = (await api.get(f"/groups/{bedroom_id}/playbackMetadata")).body
+    assert metadata["container"]["name"] == "Morning Mix"
+    assert metadata["currentItem"]["track"]["name"] == "Morning Ferry"
+
+    body = {
+        "favoriteId": favorite_id(api, "Simulated FM"),
+        "action": "REPLACE",
+        "playModes": {"shuffle": True},
+        "playOnCompletion": True,
+    }
+    assert (await api.post(path, body)).status == 200
+    metadata = (await api.get(f"/groups/{bedroom_id}/playbackMetadata")).body
+    assert metadata["container"]["type"] == "station"
+    assert metadata["container"]["name"] == "Simulated FM"
+    assert group.playback_state == "PLAYBACK_STATE_PLAYING"
+    assert group.play_modes["shuffle"] is False
+
+    body = {
+        "favoriteId": favorite_id(api, "Kitchen Classics"),
+        "playModes": {"repeat": True},
+        "playOnCompletion": True,
+    }
+    assert (await api.post(path, body)).status == 200
+    assert group.play_modes["repeat"] is True
+    metadata = (await api.get(f"/groups/{bedroom_id}/playbackMetadata")).body
+    assert "service" not in metadata["container"]
+    assert metadata["container"]["imageUrl"].startswith("https://images.invalid/")
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({}, "ERROR_MISSING_PARAMETERS"),
+        ({"favoriteId": 14}, "ERROR_INVALID_PARAMETER"),
+        ({"favoriteId": "999"}, "ERROR_INVALID_OBJECT_ID"),
+        ({"favoriteId": "1", "action": "PREPEND"}, "ERROR_INVALID_PARAMETER"),
+        ({"favoriteId": "1", "playOnCompletion": "yes"}, "ERROR_INVALID_PARAMETER"),
+        ({"favoriteId": "1", "playModes": {"loop": True}}, "ERROR_INVALID_PARAMETER"),
+    ],
+)
+async def test_load_favorite_validation(
+    api: Api, body: dict[str, Any], code: str
+) -> None:
+    """Unknown favorites and malformed options answer 400 and change nothing."""
+    group = api.sim.model.groups[api.sim.group_id_of(BEDROOM)]
+    reply = await api.post(f"/groups/{group.id}/favorites", body)
+    assert (reply.status, reply.body["errorCode"]) == (400, code)
+    assert group.content is None
+
+
+async def test_queue_actions(api: Api) -> None:
+    """APPEND, INSERT_NEXT and INSERT grow the queue around the current item."""
+    kitchen_id = api.sim.group_id_of(KITCHEN)  # paused on item 1 of 4
+    group = api.sim.model.groups[kitchen_id]
+    path = f"/groups/{kitchen_id}/favorites"
+    mix = favorite_id(api, "Morning Mix")  # 3 tracks
+    await api.post(path, {"favoriteId": mix})
+    assert (len(group.tracks), group.item_id) == (7, "1")
+    assert group.playback_state == "PLAYBACK_STATE_PAUSED"
+    await api.post(path, {"favoriteId": mix, "action": "INSERT_NEXT"})
+    assert group.tracks[1].title == "Morning Ferry"
+    assert (len(group.tracks), group.item_id) == (10, "1")
+    await api.post(path, {"favoriteId": mix, "action": "INSERT"})
+    assert (group.track.title, group.item_id) == ("Morning Ferry", "1")
+    assert len(group.tracks) == 13
+    await api.post(
+        path, {"favoriteId": mix, "action": "APPEND", "playOnCompletion": True}
+    )
+    assert (group.item_id, group.playback_state) == ("14", "PLAYBACK_STATE_PLAYING")
+    queue_version = group.queue_version
+    await api.post(path, {"favoriteId": mix, "action": "REPLACE"})
+    assert (len(group.tracks), group.item_id) == (3, "1")
+    assert group.playback_state == "PLAYBACK_STATE_PAUSED"
+    assert group.queue_version != queue_version
+
+
+async def test_playlists(api: Api) -> None:
+    """Playlists list with a version, summaries with tracks, and load."""
+    reply = await api.get(f"/households/{HOUSEHOLD_ID}/playlists")
+    assert reply.headers["X-Sonos-Type"] == "playlistsList"
+    version = reply.body["version"]
+    lists = {p["name"]: p for p in reply.body["playlists"]}
+    assert lists["Dinner"]["trackCount"] == 4
+    assert lists["Dinner"]["type"] == "playlist"
+
+    reply = await api.get(
+        f"/households/{HOUSEHOLD_ID}/playlists/{lists['Workout']['id']}"
+    )
+    assert reply.body["_objectType"] == "playlistSummary"
+    assert reply.body["name"] == "Workout"
+    assert reply.body["tracks"][0] == {
+        "_objectType": "playlistTrack",
+        "name": "Glass Orchard",
+        "artist": "Oona Bright",
+        "album": "Early Hours",
+    }
+    reply = await api.get(f"/households/{HOUSEHOLD_ID}/playlists/999")
+    assert (reply.status, reply.body["errorCode"]) == (400, "ERROR_INVALID_OBJECT_ID")
+
+    bedroom_id = api.sim.group_id_of(BEDROOM)
+    body = {"playlistId": lists["Workout"]["id"], "playOnCompletion": True}
+    reply = await api.post(f"/groups/{bedroom_id}/playlists", body)
+    assert reply.status == 200
+    group = api.sim.model.groups[bedroom_id]
+    assert group.playback_state == "PLAYBACK_STATE_PLAYING"
+    assert (group.content.name, group.track.title) == ("Workout", "Glass Orchard")
+    reply = await api.post(f"/groups/{bedroom_id}/playlists", {"playlistId": "999"})
+    assert (reply.status, reply.body["errorCode"]) == (400, "ERROR_INVALID_OBJECT_ID")
+
+    new_id = api.sim.add_playlist("Brunch")
+    reply = await api.get(f"/households/{HOUSEHOLD_ID}/playlists")
+    assert reply.body["version"] != version
+    assert new_id in {p["id"] for p in reply.body["playlists"]}
+
+
+# -- audio clips --------------------------------------------------------------------
+
+
+async def test_audio_clip_lifecycle(api: Api) -> None:
+    """A clip is recorded with all fields, answered ACTIVE, finished or cancelled."""
+    path = f"/players/{KITCHEN}/audioClip"
+    body = {
+        "name": "Doorbell",
+        "appId": "com.example.hass",
+        "streamUrl": "https://example.invalid/doorbell.mp3",
+        "httpAuthorization": "Bearer abc123",
+        "priority": "HIGH",
+        "volume": 35,
+    }
+    reply = await api.post(path, body)
+    assert reply.status == 200
+    assert reply.headers["X-Sonos-Type"] == "audioClip"
+    clip = reply.body
+    assert clip == {
+        "_objectType": "audioClip",
+        "id": clip["id"],
+        "name": "Doorbell",
+        "appId": "com.example.hass",
+        "priority": "HIGH",
+        "clipType": "CUSTOM",
+        "status": "ACTIVE",
+    }
+    [recorded] = api.sim.model.clips[KITCHEN]
+    assert (recorded.stream_url, recorded.http_authorization, recorded.volume) == (
+        "https://example.invalid/doorbell.mp3",
+        "Bearer abc123",
+        35,
+    )
+
+    api.sim.finish_clip(KITCHEN, clip["id"])
+    assert recorded.status == "DONE"
+    reply = await api.call("DELETE", f"{path}/{clip['id']}")
+    assert reply.status == 404
+    assert reply.body["errorCode"] == "ERROR_AUDIO_CLIP_ID_NOT_FOUND"
+
+    chime = (await api.post(path, {"name": "Chime", "appId": "com.example"})).body
+    assert (chime["clipType"], chime["priority"]) == ("CHIME", "LOW")
+    assert chime["id"] != clip["id"]
+    reply = await api.call("DELETE", f"{path}/{chime['id']}")
+    assert (reply.status, reply.body) == (200, {})
+    assert api.sim.model.clips[KITCHEN][-1].status == "DISMISSED"
+    reply = await api.call("DELETE", f"{path}/nope")
+    assert reply.status == 404
+
+
+async def test_audio_clip_priorities(api: Api) -> None:
+    """HIGH interrupts LOW; LOW never interrupts HIGH; HIGH waits 10 s for HIGH."""
+    path = f"/players/{KITCHEN}/audioClip"
+    clips = api.sim.model.clips
+
+    async def load(priority: str) -> str:
+        body = {"name": priority, "appId": "com.example", "priority": priority}
+        reply = await api.post(path, body)
+        return str(reply.body["status"])
+
+    assert await load("LOW") == "ACTIVE"
+    assert await load("HIGH") == "ACTIVE"
+    assert clips[KITCHEN][0].status == "INTERRUPTED"
+    assert await load("LOW") == "DISMISSED"
+    assert await load("HIGH") == "DISMISSED"
+    clips[KITCHEN][1].started_at -= 11
+    assert await load("HIGH") == "ACTIVE"
+    assert [c.status for c in clips[KITCHEN]] == [
+        "INTERRUPTED",
+        "INTERRUPTED",
+        "DISMISSED",
+        "DISMISSED",
+        "ACTIVE",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"appId": "com.example"}, "ERROR_MISSING_PARAMETERS"),
+        ({"name": "x"}, "ERROR_MISSING_PARAMETERS"),
+        ({"name": "x" * 65, "appId": "com.example"}, "ERROR_INVALID_PARAMETER"),
+        ({"name": "", "appId": "com.example"}, "ERROR_INVALID_PARAMETER"),
+        ({"name": "x", "appId": "a", "clipType": "VOICE"}, "ERROR_INVALID_PARAMETER"),
+        ({"name": "x", "appId": "a", "clipType": "CUSTOM"}, "ERROR_MISSING_PARAMETERS"),
+        (
+            {"name": "x", "appId": "a", "streamUrl": "ftp://h/a"},
+            "ERROR_INVALID_PARAMETER",
+        ),
+        (
+            {"name": "x", "appId": "a", "streamUrl": "https://h/" + "a" * 1024},
+            "ERROR_INVALID_PARAMETER",
+        ),
+        (
+            {
+                "name": "x",
+                "appId": "a",
+                "streamUrl": "http://h/a",
+                "httpAuthorization": "t",
+            },
+            "ERROR_INVALID_PARAMETER",
+        ),
+        ({"name": "x", "appId": "a", "priority": "URGENT"}, "ERROR_INVALID_PARAMETER"),
+        ({"name": "x", "appId": "a", "volume": 101}, "ERROR_INVALID_PARAMETER"),
+        ({"name": "x", "appId": "a", "volume": "50"}, "ERROR_INVALID_PARAMETER"),
+    ],
+)
+async def test_audio_clip_validation(api: Api, body: dict[str, Any], code: str) -> None:
+    """Bad clip bodies answer 400 and record nothing."""
+    reply = await api.post(f"/players/{KITCHEN}/audioClip", body)
+    assert (reply.status, reply.body["errorCode"]) == (400, code)
+    assert KITCHEN not in api.sim.model.clips
+
+
+async def test_audio_clip_needs_capability(api: Api) -> None:
+    """A player without AUDIO_CLIP answers 499 ERROR_NOT_CAPABLE."""
+    reply = await api.post(
+        f"/players/{BEDROOM}/audioClip", {"name": "x", "appId": "com.example"}
+    )
+    assert reply.status == 499
+    assert reply.body == {
+        "_objectType": "globalError",
+        "errorCode": "ERROR_NOT_CAPABLE",
+    }
+    assert BEDROOM not in api.sim.model.clips
+
+
+# -- playback sessions and home theater ---------------------------------------------
+
+
+async def test_playback_session_stream(api: Api) -> None:
+    """A session plays a stream URL as a station; other content evicts it."""
+    bedroom_id = api.sim.group_id_of(BEDROOM)
+    reply = await api.post(
+        f"/groups/{bedroom_id}/playbackSession",
+        {"appId": "com.example.hass", "appContext": "tts"},
+    )
+    assert reply.headers["X-Sonos-Type"] == "sessionStatus"
+    session = reply.body
+    assert session["sessionState"] == "SESSION_STATE_CONNECTED"
+    assert session["sessionCreated"] is True
+    session_id = session["sessionId"]
+
+    path = f"/sessions/{session_id}/playbackSession/loadStreamUrl"
+    reply = await api.post(
+        path,
+        {
+            "streamUrl": "https://radio.invalid/live.mp3",
+            "playOnCompletion": True,
+            "stationMetadata": {"name": "Test Radio"},
+        },
+    )
+    assert (reply.status, reply.body) == (200, {})
+    group = api.sim.model.groups[bedroom_id]
+    assert group.playback_state == "PLAYBACK_STATE_PLAYING"
+    metadata = (await api.get(f"/groups/{bedroom_id}/playbackMetadata")).body
+    assert (metadata["container"]["type"], metadata["container"]["name"]) == (
+        "station",
+        "Test Radio",
+    )
+    assert metadata["playbackSession"]["clientId"] == "com.example.hass"
+    assert metadata["currentItem"]["track"]["mediaUrl"] == (
+        "https://radio.invalid/live.mp3"
+    )
+
+    await api.post(path, {"streamUrl": "https://radio.invalid/other.mp3"})
+    assert group.content.name == "https://radio.invalid/other.mp3"
+    assert group.playback_state == "PLAYBACK_STATE_IDLE"
+    reply = await api.post(path, {"streamUrl": "radio.invalid"})
+    assert (reply.status, reply.body["errorCode"]) == (400, "ERROR_INVALID_PARAMETER")
+
+    reply = await api.post(
+        f"/groups/{bedroom_id}/playbackSession/joinOrCreate",
+        {"appId": "com.example.hass", "appContext": "tts"},
+    )
+    assert (reply.body["sessionId"], reply.body["sessionCreated"]) == (
+        session_id,
+        False,
+    )
+
+    api.sim.load_tracks(bedroom_id)
+    reply = await api.post(path, {"streamUrl": "https://radio.invalid/live.mp3"})
+    assert (reply.status, reply.body) == (410, {"errorCode": "ERROR_RESOURCE_GONE"})
+    assert (
+        "playbackSession"
+        not in (await api.get(f"/groups/{bedroom_id}/playbackMetadata")).body
+    )
+
+
+async def test_playback_session_validation(api: Api) -> None:
+    """Sessions need appId and appContext under 255 bytes together."""
+    path = f"{api.group(BEDROOM)}/playbackSession"
+    reply = await api.post(path, {"appId": "com.example"})
+    assert (reply.status, reply.body["errorCode"]) == (400, "ERROR_MISSING_PARAMETERS")
+    reply = await api.post(path, {"appId": "a" * 200, "appContext": "b" * 60})
+    assert (reply.status, reply.body["errorCode"]) == (400, "ERROR_INVALID_PARAMETER")
+    first = (await api.post(path, {"appId": "a", "appContext": "b"})).body
+    second = (await api.post(path, {"appId": "a", "appContext": "b"})).body
+    assert first["sessionId"] != second["sessionId"]
+    reply = await api.call("DELETE", f"/sessions/{first['sessionId']}/playbackSession")
+    assert reply.status == 410
+    reply = await api.call("DELETE", f"/sessions/{second['sessionId']}/playbackSession")
+    assert reply.status == 200
+    assert api.sim.model.session_group(second["sessionId"]) is None
+
+
+async def test_home_theater(api: Api) -> None:
+    """Soundbars have options and a TV input; other players lack the namespace."""
+    path = f"/players/{LIVING_ROOM}/homeTheater"
+    reply = await api.get(f"{path}/options")
+    assert reply.body == {
+        "_objectType": "homeTheaterOptions",
+        "nightMode": False,
+        "enhanceDialog": False,
+    }
+    reply = await api.post(f"{path}/options", {"nightMode": True})
+    assert (reply.body["nightMode"], reply.body["enhanceDialog"]) == (True, False)
+    reply = await api.post(f"{path}/options", {"enhanceDialog": True})
+    assert (reply.body["nightMode"], reply.body["enhanceDialog"]) == (True, True)
+    reply = await api.post(f"{path}/options", {"nightMode": "on"})
+    assert (reply.status, reply.body["errorCode"]) == (400, "ERROR_INVALID_PARAMETER")
+
+    assert (await api.post(path)).status == 200
+    metadata = (await api.get(f"{api.group(LIVING_ROOM)}/playbackMetadata")).body
+    assert metadata["container"]["type"] == "linein.homeTheater"
+    assert metadata["container"]["name"] == "TV"
+    group = api.sim.model.group_of(LIVING_ROOM)
+    assert group.playback_state == "PLAYBACK_STATE_PLAYING"
+
+    reply = await api.post(f"{path}/tvPowerState", {"tvPowerState": "STANDBY"})
+    assert reply.status == 200
+    assert api.sim.model.players[LIVING_ROOM].tv_power_state == "STANDBY"
+
+    for method, suffix in (("GET", "/options"), ("POST", ""), ("POST", "/options")):
+        reply = await api.call(method, f"/players/{KITCHEN}/homeTheater{suffix}")
+        assert reply.status == 404
+        assert reply.body["errorCode"] == "ERROR_UNSUPPORTED_NAMESPACE"
+
+
+# -- events -------------------------------------------------------------------------
+
+
+def expected_signature(headers: dict[str, str]) -> str:
+    """Signature of section 7.6, computed independently of the simulator."""
+    text = "".join(
+        headers[f"X-Sonos-{name}"]
+        for name in ("Event-Seq-Id", "Namespace", "Type", "Target-Type", "Target-Value")
+    )
+    digest = hashlib.sha256((text + CLIENT_ID + CLIENT_SECRET).encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+@dataclass
+class Receiver:
+    """A webhook endpoint on 127.0.0.1 that records events."""
+
+    url: str = ""
+    events: list[tuple[dict[str, str], Any]] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)  # answers before 200s
+
+    def of(self, namespace: str) -> list[tuple[dict[str, str], Any]]:
+        return [e for e in self.events if e[0]["X-Sonos-Namespace"] == namespace]
+
+    def seq_ids(self) -> list[int]:
+        return [int(h["X-Sonos-Event-Seq-Id"]) for h, _ in self.events]
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    received = Receiver()
+
+    async def handle(request: web.Request) -> web.Response:
+        received.events.append((dict(request.headers), await request.json()))
+        status = received.statuses.pop(0) if received.statuses else 200
+        return web.Response(status=status)
+
+    app = web.Application()
+    app.router.add_post("/api/webhook/{webhook_id}", handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    received.url = str(server.make_url("/api/webhook/sonos-test"))
+    yield received
+    await server.close()
+
+
+@pytest.fixture
+async def hooked(serve: Serve, receiver: Receiver) -> Api:
+    """A simulator whose key has the receiver as Event Callback URL."""
+    api = await serve(event_retry_delay=0)
+    api.sim.callback_url = receiver.url
+    return api
+
+
+def test_signature_test_vectors() -> None:
+    """Both test vectors of reference section 7.6."""
+    assert (
+        signature(
+            *("event-seq-id", "namespace", "type", "target-type", "target-value"),
+            *("sonos", "secret"),
+        )
+        == "n9V0MCdGYaOPy_dJb_nUPqw5dHiBSd_g0NOQTe4IaVI"
+    )
+    assert (
+        signature(
+            *("1234", "groupVolume", "groupVolume", "groupId"),
+            *("RINCON_00012345678001400:0", "my-client-id", "my-client-secret"),
+        )
+        == "tCjdwwW5avM9CCDWnkxh30kwkowImrMrRXfMuPxocw4"
+    )
+
+
+async def test_subscribe_needs_a_callback_url(api: Api) -> None:
+    """Without a registered callback URL subscribing is forbidden."""
+    path = f"{api.group(KITCHEN)}/playback/subscription"
+    reply = await api.post(path)
+    assert (reply.status, reply.body) == (
+        403,
+        {
+            "errorCode": "ERROR_NO_PERMISSION",
+            "reason": "No callback URL registered for this key",
+        },
+    )
+    assert api.sim.subscriptions == set()
+    assert (await api.call("DELETE", path)).status == 200
+    reply = await api.post("/groups/RINCON_GONE01400:1/playback/subscription")
+    assert reply.status == 410
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/api/webhook/x",
+        "http://192.0.2.1/api/webhook/x",
+        "ftp://127.0.0.1/x",
+        "127.0.0.1/api/webhook/x",
+    ],
+)
+def test_callback_url_must_be_loopback(url: str) -> None:
+    """Events never leave the machine."""
+    sim = SonosCloudSimulator()
+    with pytest.raises(ValueError, match="loopback"):
+        sim.callback_url = url
+    assert sim.callback_url is None
+    sim.callback_url = "http://[::1]:8123/api/webhook/x"
+    sim.callback_url = "http://localhost:8123/api/webhook/x"
+    assert sim.callback_url == "http://localhost:8123/api/webhook/x"
+
+
+async def test_subscribe_sends_current_state_signed(
+    hooked: Api, receiver: Receiver
+) -> None:
+    """A subscription gets the current state once, with the seven headers."""
+    group_id = hooked.sim.group_id_of(KITCHEN)
+    reply = await hooked.post(f"/groups/{group_id}/groupVolume/subscription")
+    assert (reply.status, reply.body) == (200, {})
+    assert hooked.sim.subscriptions == {("groupVolume", "groupId", group_id)}
+    await hooked.sim.drain_events()
+
+    [(headers, body)] = receiver.events
+    assert headers["X-Sonos-Household-Id"] == HOUSEHOLD_ID
+    assert headers["X-Sonos-Namespace"] == "groupVolume"
+    assert headers["X-Sonos-Type"] == "groupVolume"
+    assert headers["X-Sonos-Target-Type"] == "groupId"
+    assert headers["X-Sonos-Target-Value"] == group_id
+    assert headers["X-Sonos-Event-Seq-Id"].isdigit()
+    assert headers["X-Sonos-Event-Signature"] == expected_signature(headers)
+    assert len(headers["X-Sonos-Event-Signature"]) == 43
+    assert headers["Content-Type"].startswith("application/json")
+    assert body == (await hooked.get(f"/groups/{group_id}/groupVolume")).body
+
+    [delivery] = hooked.sim.deliveries
+    assert (delivery.status, delivery.attempt, delivery.ok) == (200, 1, True)
+    assert delivery.body == body
+    assert delivery.headers["X-Sonos-Event-Signature"] == expected_signature(headers)
+
+
+async def subscribe_all(api: Api) -> None:
+    group_id = api.sim.group_id_of(LIVING_ROOM)
+    for path in (
+        *(f"/households/{HOUSEHOLD_ID}/{ns}" for ns in ("groups", "favorites")),
+        f"/households/{HOUSEHOLD_ID}/playlists",
+        *(f"/groups/{group_id}/{ns}" for ns in ("playback", "playbackMetadata")),
+        f"/groups/{group_id}/groupVolume",
+        *(f"/players/{KITCHEN}/{ns}" for ns in ("playerVolume", "audioClip")),
+    ):
+        assert (await api.post(f"{path}/subscription")).status == 200
+
+
+async def test_initial_events_per_namespace(hooked: Api, receiver: Receiver) -> None:
+    """Each namespace sends its own event type, target type and body."""
+    await subscribe_all(hooked)
+    assert len(hooked.sim.subscriptions) == 8
+    await hooked.sim.drain_events()
+    seen = {
+        h["X-Sonos-Namespace"]: (h["X-Sonos-Type"], h["X-Sonos-Target-Type"], b)
+        for h, b in receiver.events
+    }
+    assert {ns: value[:2] for ns, value in seen.items()} == {
+        "groups": ("groups", "householdId"),
+        "favorites": ("versionChanged", "householdId"),
+        "playlists": ("versionChanged", "householdId"),
+        "playback": ("playbackStatus", "groupId"),
+        "playbackMetadata": ("metadataStatus", "groupId"),
+        "groupVolume": ("groupVolume", "groupId"),
+        "playerVolume": ("playerVolume", "playerId"),
+        "audioClip": ("audioClipStatus", "playerId"),
+    }
+    groups = seen["groups"][2]
+    assert groups["_objectType"] == "groups"
+    assert len(groups["groups"]) == 3
+    assert all("playbackState" not in g for g in groups["groups"])
+    favorites = (await hooked.get(f"/households/{HOUSEHOLD_ID}/favorites")).body
+    assert seen["favorites"][2] == {"version": favorites["version"]}
+    assert seen["playback"][2]["playbackState"] == "PLAYBACK_STATE_PLAYING"
+    assert seen["playbackMetadata"][2]["container"]["name"] == "Simulator Mix"
+    assert seen["audioClip"][2] == {"_objectType": "audioClipStatus", "audioClips": []}
+    assert receiver.seq_ids() == sorted(set(receiver.seq_ids()))
+    assert all(
+        h["X-Sonos-Event-Signature"] == expected_signature(h)
+        for h, _ in receiver.events
+    )
+
+
+async def test_events_follow_commands_and_external_changes(
+    hooked: Api, receiver: Receiver
+) -> None:
+    """API commands and test-hook changes both send the new state."""
+    await subscribe_all(hooked)
+    await hooked.sim.drain_events()
+    receiver.events.clear()
+    living = hooked.group(LIVING_ROOM)
+
+    await hooked.post(f"{living}/playback/pause")
+    hooked.sim.set_playback_state(
+        hooked.sim.group_id_of(LIVING_ROOM), "PLAYBACK_STATE_PLAYING"
+    )
+    await hooked.post(f"{living}/playback/skipToNextTrack")
+    await hooked.sim.drain_events()
+    states = [b["playbackState"] for _, b in receiver.of("playback")]
+    assert states == [
+        "PLAYBACK_STATE_PAUSED",
+        "PLAYBACK_STATE_PLAYING",
+        "PLAYBACK_STATE_PLAYING",
+    ]
+    assert receiver.of("playback")[-1][1]["itemId"] == "2"
+    [(_, metadata)] = receiver.of("playbackMetadata")
+    assert metadata["currentItem"]["track"]["name"] == "Static Bloom"
+
+    receiver.events.clear()
+    await hooked.post(f"/players/{KITCHEN}/playerVolume", {"volume": 33})
+    hooked.sim.set_player_volume(KITCHEN, 44, muted=True)
+    await hooked.post(f"{living}/groupVolume", {"volume": 12})
+    await hooked.sim.drain_events()
+    assert [b for _, b in receiver.of("playerVolume")] == [
+        {"_objectType": "playerVolume", "volume": 33, "muted": False, "fixed": False},
+        {"_objectType": "playerVolume", "volume": 44, "muted": True, "fixed": False},
+    ]
+    assert [b["volume"] for _, b in receiver.of("groupVolume")] == [12]
+
+    receiver.events.clear()
+    hooked.sim.add_favorite("Late Night", "station")
+    hooked.sim.add_playlist("Brunch")
+    clip = (
+        await hooked.post(
+            f"/players/{KITCHEN}/audioClip", {"name": "Bell", "appId": "com.example"}
+        )
+    ).body
+    hooked.sim.finish_clip(KITCHEN, clip["id"])
+    await hooked.sim.drain_events()
+    favorites = (await hooked.get(f"/households/{HOUSEHOLD_ID}/favorites")).body
+    assert [b for _, b in receiver.of("favorites")] == [
+        {"version": favorites["version"]}
+    ]
+    assert len(receiver.of("playlists")) == 1
+    statuses = [b["audioClips"][-1]["status"] for _, b in receiver.of("audioClip")]
+    assert statuses == ["ACTIVE", "DONE"]
+    assert receiver.of("audioClip")[-1][1]["audioClips"][-1]["id"] == clip["id"]
+
+    receiver.events.clear()
+    await hooked.post(
+        f"/households/{HOUSEHOLD_ID}/groups/createGroup",
+        {"playerIds": [KITCHEN, BEDROOM]},
+    )
+    hooked.sim.external_regroup([BEDROOM])
+    await hooked.sim.drain_events()
+    bodies = [b for _, b in receiver.of("groups")]
+    assert [len(b["groups"]) for b in bodies] == [2, 3]
+    assert sorted(receiver.seq_ids()) == receiver.seq_ids()
+
+
+async def test_no_events_for_position_progress(hooked: Api, receiver: Receiver) -> None:
+    """A playing track moving on does not send anything."""
+    living = hooked.group(LIVING_ROOM)
+    await hooked.post(f"{living}/playback/subscription")
+    await hooked.sim.drain_events()
+    await asyncio.sleep(0.05)
+    await hooked.get(f"{living}/playback")
+    await hooked.sim.drain_events()
+    assert len(receiver.events) == 1
+
+
+async def test_unsubscribe_stops_events(hooked: Api, receiver: Receiver) -> None:
+    """After DELETE no more events arrive for that namespace and target."""
+    path = f"/players/{KITCHEN}/playerVolume"
+    await hooked.post(f"{path}/subscription")
+    assert (await hooked.call("DELETE", f"{path}/subscription")).body == {}
+    assert hooked.sim.subscriptions == set()
+    hooked.sim.set_player_volume(KITCHEN, 5)
+    await hooked.sim.drain_events()
+    assert len(receiver.events) == 1  # only the initial state
+
+
+async def test_retries_then_drops(hooked: Api, receiver: Receiver) -> None:
+    """Non-2xx answers are retried 3 times, then the event is dropped."""
+    path = f"/players/{KITCHEN}/playerVolume"
+    receiver.statuses = [500, 503, 500, 500]
+    await hooked.post(f"{path}/subscription")
+    await hooked.sim.drain_events()
+    assert [(d.attempt, d.status) for d in hooked.sim.deliveries] == [
+        (1, 500),
+        (2, 503),
+        (3, 500),
+        (4, 500),
+    ]
+    assert len({d.seq_id for d in hooked.sim.deliveries}) == 1
+
+    receiver.statuses = [502]
+    hooked.sim.set_player_volume(KITCHEN, 7)
+    await hooked.sim.drain_events()
+    assert [(d.attempt, d.status) for d in hooked.sim.deliveries[4:]] == [
+        (1, 502),
+        (2, 200),
+    ]
+    assert receiver.events[-1][1]["volume"] == 7
+
+
+async def test_unreachable_callback(hooked: Api, receiver: Receiver) -> None:
+    """Connection errors count as failures and are recorded with the error."""
+    path = f"/players/{KITCHEN}/playerVolume"
+    await hooked.post(f"{path}/subscription")
+    await hooked.sim.drain_events()
+    unused = TestServer(web.Application(), host="127.0.0.1")
+    await unused.start_server()
+    url = str(unused.make_url("/api/webhook/gone"))
+    await unused.close()
+    hooked.sim.callback_url = url
+    hooked.sim.set_player_volume(KITCHEN, 9)
+    await hooked.sim.drain_events()
+    failed = hooked.sim.deliveries[1:]
+    assert [d.attempt for d in failed] == [1, 2, 3, 4]
+    assert all(d.status is None and d.error for d in failed)
+    assert len(receiver.events) == 1
+
+
+async def test_retry_delay(serve: Serve, receiver: Receiver) -> None:
+    """Retries wait the configured delay."""
+    api = await serve(event_retry_delay=0.05, event_retries=1)
+    api.sim.callback_url = receiver.url
+    receiver.statuses = [500]
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    await api.post(f"/players/{KITCHEN}/playerVolume/subscription")
+    await api.sim.drain_events()
+    assert loop.time() - start >= 0.05
+    assert [d.status for d in api.sim.deliveries] == [500, 200]
+
+
+async def test_event_faults(hooked: Api, receiver: Receiver) -> None:
+    """Duplicates, out-of-order pairs and bad signatures on demand."""
+    await hooked.post(f"/players/{KITCHEN}/playerVolume/subscription")
+    await hooked.sim.drain_events()
+    receiver.events.clear()
+
+    hooked.sim.event_faults.duplicate = 1
+    hooked.sim.set_player_volume(KITCHEN, 1)
+    await hooked.sim.drain_events()
+    first, second = receiver.events
+    assert first == second
+
+    receiver.events.clear()
+    hooked.sim.event_faults.reorder = 1
+    hooked.sim.set_player_volume(KITCHEN, 2)
+    hooked.sim.set_player_volume(KITCHEN, 3)
+    hooked.sim.set_player_volume(KITCHEN, 4)
+    await hooked.sim.drain_events()
+    assert [b["volume"] for _, b in receiver.events] == [3, 2, 4]
+    ids = receiver.seq_ids()
+    assert ids[0] > ids[1] and ids[2] > ids[0]
+
+    receiver.events.clear()
+    hooked.sim.event_faults.reorder = 1
+    hooked.sim.set_player_volume(KITCHEN, 5)
+    await hooked.sim.drain_events()  # a held event is flushed by drain
+    assert [b["volume"] for _, b in receiver.events] == [5]
+
+    receiver.events.clear()
+    hooked.sim.event_faults.bad_signature = 1
+    hooked.sim.set_player_volume(KITCHEN, 6)
+    hooked.sim.set_player_volume(KITCHEN, 7)
+    await hooked.sim.drain_events()
+    (bad, _), (good, _) = receiver.events
+    assert bad["X-Sonos-Event-Signature"] != expected_signature(bad)
+    assert len(bad["X-Sonos-Event-Signature"]) == 43
+    assert good["X-Sonos-Event-Signature"] == expected_signature(good)
+
+
+async def test_subscription_expiry_and_renewal(
+    serve: Serve, receiver: Receiver
+) -> None:
+    """Subscriptions run out after the TTL; subscribing again renews them."""
+    api = await serve(event_retry_delay=0, subscription_ttl=0.2)
+    api.sim.callback_url = receiver.url
+    key = ("playerVolume", "playerId", KITCHEN)
+    path = f"/players/{KITCHEN}/playerVolume/subscription"
+    await api.post(path)
+    first = api.sim.subscription_expires_at(*key)
+    assert first is not None
+    await asyncio.sleep(0.05)
+    await api.post(path)
+    renewed = api.sim.subscription_expires_at(*key)
+    assert renewed is not None
+    assert renewed > first
+    await asyncio.sleep(0.25)
+    assert api.sim.subscriptions == set()
+    assert api.sim.subscription_expires_at(*key) is None
+    await api.sim.drain_events()
+    count = len(receiver.events)
+    api.sim.set_player_volume(KITCHEN, 3)
+    await api.sim.drain_events()
+    assert len(receiver.events) == count == 2
+
+
+def test_default_subscription_ttl_is_three_days() -> None:
+    """Three days unless configured otherwise."""
+    sim = SonosCloudSimulator()
+    assert sim._subscriptions.ttl == 3 * 86400
+
+
+async def test_subscriptions_of_vanished_targets_are_cleaned_up(
+    serve: Serve, receiver: Receiver
+) -> None:
+    """Group subscriptions go some time after the group; groups ones stay."""
+    api = await serve(event_retry_delay=0, subscription_cleanup_delay=0.1)
+    api.sim.callback_url = receiver.url
+    kitchen = api.sim.group_id_of(KITCHEN)
+    await api.post(f"/groups/{kitchen}/playback/subscription")
+    await api.post(f"/households/{HOUSEHOLD_ID}/groups/subscription")
+    api.sim.external_regroup([KITCHEN, BEDROOM])
+    assert ("playback", "groupId", kitchen) in api.sim.subscriptions
+    await asyncio.sleep(0.15)
+    assert api.sim.subscriptions == {("groups", "householdId", HOUSEHOLD_ID)}
+    await api.sim.drain_events()
+
+
+async def test_playback_error_event(hooked: Api, receiver: Receiver) -> None:
+    """A playbackError event, then the group drops to IDLE."""
+    group_id = hooked.sim.group_id_of(LIVING_ROOM)
+    await hooked.post(f"/groups/{group_id}/playback/subscription")
+    hooked.sim.emit_playback_error(group_id)
+    await hooked.sim.drain_events()
+    types = [h["X-Sonos-Type"] for h, _ in receiver.events]
+    assert types == ["playbackStatus", "playbackError", "playbackStatus"]
+    error = receiver.events[1][1]
+    assert error["_objectType"] == "playbackError"
+    assert error["errorCode"] == "ERROR_PLAYBACK_FAILED"
+    assert error["itemId"] == "1"
+    assert receiver.events[2][1]["playbackState"] == "PLAYBACK_STATE_IDLE"
+    assert receiver.events[1][0]["X-Sonos-Event-Signature"] == expected_signature(
+        receiver.events[1][0]
+    )

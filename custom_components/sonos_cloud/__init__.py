@@ -10,12 +10,17 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
     OAuth2Session,
     async_get_config_entry_implementation,
 )
+from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .api import SonosCloudClient
 from .auth import OAuthTokenProvider
-from .const import DOMAIN
-from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
+from .const import CONFIG_ENTRY_VERSION, DOMAIN, LEGACY_UNIQUE_ID, LOGGER
+from .coordinator import (
+    SonosCloudConfigEntry,
+    SonosCloudCoordinator,
+    account_unique_id,
+)
 from .endpoints import sonos_endpoints
 from .services import async_setup_services
 
@@ -47,9 +52,40 @@ async def async_setup_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -
     )
     coordinator = SonosCloudCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
+    if entry.unique_id == LEGACY_UNIQUE_ID:
+        # Entries of the older integration were not tied to an account.
+        hass.config_entries.async_update_entry(
+            entry, unique_id=account_unique_id(coordinator.data.households)
+        )
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+async def async_migrate_entry(
+    hass: HomeAssistant, entry: SonosCloudConfigEntry
+) -> bool:
+    """Take over entries of the older audio-clip-only sonos_cloud integration.
+
+    Their data (implementation and token) has the layout this version uses, and
+    their media players already use the player id as unique id, so entity ids
+    and automations survive the upgrade. Home Assistant itself refuses entries
+    of a newer version than this release writes.
+    """
+    LOGGER.info("Migrating Sonos Cloud entry from version %s", entry.version)
+    hass.config_entries.async_update_entry(entry, version=CONFIG_ENTRY_VERSION)
+    return True
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: SonosCloudConfigEntry, device: DeviceEntry
+) -> bool:
+    """Allow removing a device only when Sonos no longer lists its player."""
+    players = entry.runtime_data.data.players
+    return not any(
+        domain == DOMAIN and player_id in players
+        for domain, player_id in device.identifiers
+    )
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -> bool:

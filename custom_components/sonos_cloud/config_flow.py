@@ -4,13 +4,18 @@ from collections.abc import Mapping
 import logging
 from typing import Any, override
 
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigFlowResult
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
+    ConfigFlowResult,
+)
 from homeassistant.const import CONF_ACCESS_TOKEN, CONF_TOKEN
 from homeassistant.helpers import config_entry_oauth2_flow
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .api import SonosAuthError, SonosCloudClient, SonosError
-from .const import DOMAIN, LOGGER
+from .const import CONFIG_ENTRY_VERSION, DOMAIN, LEGACY_UNIQUE_ID, LOGGER
+from .coordinator import account_unique_id
 from .endpoints import sonos_endpoints
 
 
@@ -20,6 +25,7 @@ class SonosCloudFlowHandler(
     """Link a Sonos account; one config entry per account."""
 
     DOMAIN = DOMAIN
+    VERSION = CONFIG_ENTRY_VERSION
 
     @property
     @override
@@ -39,6 +45,12 @@ class SonosCloudFlowHandler(
         """Ask the user to link the account again."""
         if user_input is None:
             return self.async_show_form(step_id="reauth_confirm")
+        return await self.async_step_user()
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Link the account again, for example after changing credentials."""
         return await self.async_step_user()
 
     @override
@@ -66,13 +78,19 @@ class SonosCloudFlowHandler(
         if not households:
             return self.async_abort(reason="no_households")
 
-        # Household ids are stable per Sonos system; the smallest one names the
-        # account the same way on every link.
-        await self.async_set_unique_id(min(household.id for household in households))
-        if self.source == SOURCE_REAUTH:
-            self._abort_if_unique_id_mismatch(reason="wrong_account")
+        await self.async_set_unique_id(
+            account_unique_id(household.id for household in households)
+        )
+        if self.source in (SOURCE_REAUTH, SOURCE_RECONFIGURE):
+            entry = (
+                self._get_reauth_entry()
+                if self.source == SOURCE_REAUTH
+                else self._get_reconfigure_entry()
+            )
+            if entry.unique_id != LEGACY_UNIQUE_ID:
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
             return self.async_update_reload_and_abort(
-                self._get_reauth_entry(), data=data
+                entry, unique_id=self.unique_id, data=data
             )
         self._abort_if_unique_id_configured()
         return self.async_create_entry(title="Sonos", data=data)

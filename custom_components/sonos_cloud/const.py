@@ -14,6 +14,11 @@ SONOS_DEVICE_DOMAIN: Final = "sonos"
 
 OAUTH_SCOPE: Final = "playback-control-all"
 
+# Version 1 entries come from the older audio-clip-only integration (0.3.x),
+# whose single entry had this unique id.
+CONFIG_ENTRY_VERSION: Final = 2
+LEGACY_UNIQUE_ID: Final = "sonos_cloud"
+
 # The Control API allows 1,000 requests per minute per API key, shared by every
 # installation using that key; polling may use this share of it.
 RATE_LIMIT_PER_MINUTE: Final = 1000

@@ -9,6 +9,7 @@ from typing import override
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -32,6 +33,15 @@ from .const import (
 from .snapshot import SonosCloudData
 
 type SonosCloudConfigEntry = ConfigEntry[SonosCloudCoordinator]
+
+
+def account_unique_id(household_ids: Iterable[str]) -> str:
+    """Name a Sonos account by its households the same way on every link.
+
+    Sonos tells nothing else about the account; household ids are stable per
+    Sonos system, so the smallest one identifies the account.
+    """
+    return min(household_ids)
 
 
 def requests_per_refresh(households: int, groups: int, players: int) -> int:
@@ -127,6 +137,10 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         self.update_interval = polling_interval(
             requests_per_refresh(len(households), len(group_ids), len(player_ids))
         )
+        if not any(topology.partial for topology in topologies):
+            # Sonos leaves out players it is unsure of during a regroup
+            # ("partial"); only a complete answer proves a player is gone.
+            self._remove_stale_devices(players.keys())
         now = dt_util.utcnow()
         return SonosCloudData(
             households={household.id: household for household in households},
@@ -140,6 +154,18 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             playback_updated_at=dict.fromkeys(playback, now),
             updated_at=now,
         )
+
+    def _remove_stale_devices(self, player_ids: Iterable[str]) -> None:
+        """Remove devices of players the account no longer has."""
+        current = set(player_ids)
+        registry = dr.async_get(self.hass)
+        for device in dr.async_entries_for_config_entry(
+            registry, self.config_entry.entry_id
+        ):
+            ids = {value for domain, value in device.identifiers if domain == DOMAIN}
+            if ids and not ids & current:
+                LOGGER.info("Removing %s, which Sonos no longer lists", device.name)
+                registry.async_remove_device(device.id)
 
     async def _gather[T](self, calls: Iterable[Awaitable[T]]) -> list[T]:
         """Await calls with bounded parallelism; raise the first failure."""

@@ -7,11 +7,15 @@ from .app import (
     RecordedRequest,
     SonosCloudSimulator,
 )
+from .events import Delivery, EventFaults, signature
 
 __all__ = [
     "DEMO_CLIENT_ID",
     "DEMO_CLIENT_SECRET",
+    "Delivery",
+    "EventFaults",
     "Fault",
     "RecordedRequest",
     "SonosCloudSimulator",
+    "signature",
 ]

@@ -30,6 +30,16 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from aiohttp import web
 from multidict import CIMultiDict
 
+from .events import (
+    CLEANUP_DELAY,
+    SUBSCRIPTION_TTL,
+    Delivery,
+    EventFaults,
+    EventSender,
+    Key,
+    Subscriptions,
+    check_callback_url,
+)
 from .model import (
     DEMO_TRACKS,
     IMAGE_ROOT,
@@ -260,8 +270,18 @@ class SonosCloudSimulator:
         quota_per_minute: int = 1000,
         spike_per_second: int = 100,
         integration_name: str = "Home Assistant",
+        callback_url: str | None = None,
+        event_retries: int = 3,
+        event_retry_delay: float = 1.0,
+        event_timeout: float = 5.0,
+        subscription_ttl: float = SUBSCRIPTION_TTL,
+        subscription_cleanup_delay: float = CLEANUP_DELAY,
     ) -> None:
-        """Configure the account; households are added afterwards."""
+        """Configure the account; households are added afterwards.
+
+        ``callback_url`` is the key's Event Callback URL (loopback only);
+        without it subscribing answers 403, as for a key without one.
+        """
         if unauthorized_body not in ("fault", "access_denied"):
             raise ValueError(unauthorized_body)
         if stale_group_status not in (404, 410):
@@ -285,9 +305,189 @@ class SonosCloudSimulator:
         self._refresh_tokens: dict[str, str] = {}  # token -> client id
         self._hits: dict[str, deque[float]] = {}
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._subscriptions = Subscriptions(
+            subscription_ttl, subscription_cleanup_delay
+        )
+        self._events = EventSender(
+            client_id,
+            client_secret,
+            retries=event_retries,
+            retry_delay=event_retry_delay,
+            timeout=event_timeout,
+        )
+        self.callback_url = callback_url
+        self.model.listeners.append(self._on_change)
         self._register_routes()
         self.app = web.Application()
         self.app.router.add_route("*", "/{tail:.*}", self._dispatch)
+        self.app.on_cleanup.append(self._shutdown_events)
+
+    # -- events -------------------------------------------------------------
+
+    @property
+    def callback_url(self) -> str | None:
+        """Event Callback URL of the key; None (default) makes subscribe 403."""
+        return self._events.url
+
+    @callback_url.setter
+    def callback_url(self, url: str | None) -> None:
+        self._events.url = check_callback_url(url)
+
+    @property
+    def subscriptions(self) -> set[Key]:
+        """Active subscriptions as (namespace, target type, target id)."""
+        return self._subscriptions.active()
+
+    def subscription_expires_at(
+        self, namespace: str, target_type: str, target_id: str
+    ) -> float | None:
+        """``time.monotonic()`` value a subscription runs out at, or None."""
+        return self._subscriptions.expires_at((namespace, target_type, target_id))
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Every POST attempt to the callback URL, in the order they finished."""
+        return self._events.deliveries
+
+    @property
+    def event_faults(self) -> EventFaults:
+        """Counters to duplicate, reorder or mis-sign the next events."""
+        return self._events.faults
+
+    async def drain_events(self) -> None:
+        """Wait until every pending event was delivered (or dropped)."""
+        await self._events.drain()
+
+    def emit_playback_error(
+        self,
+        group_id: str,
+        error_code: str = "ERROR_PLAYBACK_FAILED",
+        reason: str | None = "ERROR_CANT_REACH_SERVER",
+        *,
+        stop: bool = True,
+    ) -> None:
+        """Report a ``playbackError`` event; ``stop`` drops the group to IDLE."""
+        group = self.model.groups[group_id]
+        key = ("playback", "groupId", group_id)
+        household_id = self._subscriptions.household_of(key)
+        if household_id is not None:
+            body: dict[str, Any] = {
+                "_objectType": "playbackError",
+                "errorCode": error_code,
+            }
+            if reason:
+                body["reason"] = reason
+            if group.has_content:
+                body |= {"itemId": group.item_id, "queueVersion": group.queue_version}
+            self._events.send(household_id, "playback", "playbackError", key[1:], body)
+        if stop:
+            self.model.set_playback_state(group_id, "PLAYBACK_STATE_IDLE")
+
+    async def _shutdown_events(self, _app: web.Application) -> None:
+        await self._events.close()
+
+    def _target_exists(self, target_type: str, target_id: str) -> bool:
+        tables: dict[str, Any] = {
+            "householdId": self.model.households,
+            "groupId": self.model.groups,
+            "playerId": self.model.players,
+        }
+        return target_id in tables[target_type]
+
+    def _on_change(self, namespace: str, target_type: str, target_id: str) -> None:
+        """Model listener: send the new state to whoever subscribed to it."""
+        if namespace == "groups":
+            self._subscriptions.targets_gone(self._target_exists)
+        self._emit((namespace, target_type, target_id))
+
+    def _emit(self, key: Key) -> None:
+        household_id = self._subscriptions.household_of(key)
+        if household_id is None or not self._target_exists(key[1], key[2]):
+            return
+        event_type, body = self._event_body(key)
+        self._events.send(household_id, key[0], event_type, key[1:], body)
+
+    def _event_body(self, key: Key) -> tuple[str, dict[str, Any]]:
+        """Event type and body: what the matching GET would answer now."""
+        namespace, _, target_id = key
+        groups, players = self.model.groups, self.model.players
+        if namespace in ("favorites", "playlists"):
+            household = self.model.households[target_id]
+            version = getattr(household, f"{namespace}_version")
+            return "versionChanged", {"version": str(version)}
+        renderers: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
+            "groups": ("groups", lambda: self._groups_body(target_id, state=False)),
+            "playback": (
+                "playbackStatus",
+                lambda: self._playback_body(groups[target_id]),
+            ),
+            "playbackMetadata": (
+                "metadataStatus",
+                lambda: self._metadata_body(groups[target_id]),
+            ),
+            "groupVolume": ("groupVolume", lambda: self._group_volume_body(target_id)),
+            "playerVolume": (
+                "playerVolume",
+                lambda: self._player_volume_body(players[target_id]),
+            ),
+            "audioClip": ("audioClipStatus", lambda: self._clip_status(target_id)),
+        }
+        event_type, render = renderers[namespace]
+        return event_type, render()
+
+    def _subscription_routes(self) -> None:
+        """POST/DELETE ``{target}/{namespace}/subscription`` for each namespace."""
+        for template, target_type, names in (
+            ("/households/{household}", "householdId", ("groups", "favorites")),
+            ("/households/{household}", "householdId", ("playlists",)),
+            (
+                "/groups/{group}",
+                "groupId",
+                ("playback", "playbackMetadata", "groupVolume"),
+            ),
+            ("/players/{player}", "playerId", ("playerVolume", "audioClip")),
+        ):
+            for namespace in names:
+                path = f"{template}/{namespace}/subscription"
+                self.add_route("POST", path, self._subscriber(namespace, target_type))
+                self.add_route(
+                    "DELETE", path, self._unsubscriber(namespace, target_type)
+                )
+
+    @staticmethod
+    def _target_of(call: ControlCall, target_type: str) -> tuple[str, str]:
+        """(target id, household id) of a subscription request."""
+        if target_type == "householdId":
+            return call.household.id, call.household.id
+        if target_type == "groupId":
+            return call.group.id, call.group.household_id
+        return call.player.id, call.player.household_id
+
+    def _subscriber(self, namespace: str, target_type: str) -> Handler:
+        def subscribe(call: ControlCall) -> HandlerResult:
+            if self.callback_url is None:
+                raise ApiError(
+                    403,
+                    {
+                        "errorCode": "ERROR_NO_PERMISSION",
+                        "reason": "No callback URL registered for this key",
+                    },
+                )
+            target_id, household_id = self._target_of(call, target_type)
+            key = (namespace, target_type, target_id)
+            self._subscriptions.subscribe(key, household_id)
+            self._emit(key)  # the current state, once
+            return None
+
+        return subscribe
+
+    def _unsubscriber(self, namespace: str, target_type: str) -> Handler:
+        def unsubscribe(call: ControlCall) -> HandlerResult:
+            target_id, _ = self._target_of(call, target_type)
+            self._subscriptions.unsubscribe((namespace, target_type, target_id))
+            return None
+
+        return unsubscribe
 
     # -- test hooks ---------------------------------------------------------
 
@@ -877,6 +1077,7 @@ class SonosCloudSimulator:
 
     def _register_routes(self) -> None:
         model = self.model
+        self._subscription_routes()  # before ``audioClip/{clip}`` catches them
 
         def on_group(action: Callable[[str], None]) -> Handler:
             return lambda call: action(call.group.id)
@@ -937,8 +1138,13 @@ class SonosCloudSimulator:
         return {"_objectType": "households", "households": households}
 
     def _groups(self, call: ControlCall) -> HandlerResult:
-        household_id = call.household.id
         with_devices = call.query.get("includeDeviceInfo", "").lower() == "true"
+        return self._groups_body(call.household.id, with_devices=with_devices)
+
+    def _groups_body(
+        self, household_id: str, *, with_devices: bool = False, state: bool = True
+    ) -> dict[str, Any]:
+        """Render ``groups``; events leave out each group's ``playbackState``."""
         groups = [
             g for g in self.model.groups.values() if g.household_id == household_id
         ]
@@ -947,7 +1153,7 @@ class SonosCloudSimulator:
         ]
         return {
             "_objectType": "groups",
-            "groups": [self._group_json(g) for g in groups],
+            "groups": [self._group_json(g, state=state) for g in groups],
             "players": [self._player_json(p, with_devices) for p in players],
             "partial": self.model.partial,
         }
@@ -1279,8 +1485,11 @@ class SonosCloudSimulator:
         return self._group_info(group)
 
     def _group_volume(self, call: ControlCall) -> HandlerResult:
-        volume, muted = self.model.group_volume(call.group.id)
-        fixed = self.model.group_fixed(call.group.id)
+        return self._group_volume_body(call.group.id)
+
+    def _group_volume_body(self, group_id: str) -> dict[str, Any]:
+        volume, muted = self.model.group_volume(group_id)
+        fixed = self.model.group_fixed(group_id)
         return {
             "_objectType": "groupVolume",
             "volume": volume,
@@ -1299,7 +1508,10 @@ class SonosCloudSimulator:
         self.model.set_group_mute(call.group.id, param(call.body, "muted", bool))
 
     def _player_volume(self, call: ControlCall) -> HandlerResult:
-        player = call.player
+        return self._player_volume_body(call.player)
+
+    @staticmethod
+    def _player_volume_body(player: Player) -> dict[str, Any]:
         return {
             "_objectType": "playerVolume",
             "volume": player.volume,

@@ -1,0 +1,62 @@
+"""Diagnostics: the entry and the coordinator's snapshot, without secrets."""
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+
+from .coordinator import SonosCloudConfigEntry
+
+# Household ids identify a home; tokens and the entry's unique id (a household id)
+# grant or reveal access. Player ids are kept: they are needed to debug a room.
+TO_REDACT = {
+    "access_token",
+    "refresh_token",
+    "unique_id",
+    "household_id",
+    "households",
+    "player_households",
+    "id_token",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: SonosCloudConfigEntry
+) -> dict[str, Any]:
+    """Return what helps to debug a Sonos Cloud entry."""
+    coordinator = entry.runtime_data
+    data = coordinator.data
+    return {
+        "entry": async_redact_data(entry.as_dict(), TO_REDACT),
+        "coordinator": {
+            "last_update_success": coordinator.last_update_success,
+            "update_interval_seconds": (
+                coordinator.update_interval.total_seconds()
+                if coordinator.update_interval
+                else None
+            ),
+            "household_count": len(data.households),
+        },
+        "players": {
+            player_id: {
+                **asdict(player),
+                "capabilities": sorted(player.capabilities),
+            }
+            for player_id, player in data.players.items()
+        },
+        "groups": {group_id: asdict(group) for group_id, group in data.groups.items()},
+        "playback": {
+            group_id: asdict(status) for group_id, status in data.playback.items()
+        },
+        "metadata": {
+            group_id: asdict(metadata) for group_id, metadata in data.metadata.items()
+        },
+        "group_volumes": {
+            group_id: asdict(volume) for group_id, volume in data.group_volumes.items()
+        },
+        "player_volumes": {
+            player_id: asdict(volume)
+            for player_id, volume in data.player_volumes.items()
+        },
+    }
