@@ -1,5 +1,6 @@
 """Media player entities driven through Home Assistant against the simulator."""
 
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -13,6 +14,7 @@ from homeassistant.components.media_player import (
     ATTR_MEDIA_VOLUME_MUTED,
     DOMAIN as MEDIA_PLAYER_DOMAIN,
     SERVICE_JOIN,
+    SERVICE_PLAY_MEDIA,
     SERVICE_UNJOIN,
     SERVICE_VOLUME_MUTE,
     SERVICE_VOLUME_SET,
@@ -35,6 +37,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -686,3 +689,351 @@ async def test_join_foreign_entity(
         )
     assert exc_info.value.translation_key == "cannot_join"
     assert simulator.control_requests() == []
+
+
+def _favorite_id(simulator: SonosCloudSimulator, name: str) -> str:
+    household = simulator.model.households[HOUSEHOLD_ID]
+    return next(item.id for item in household.favorites if item.name == name)
+
+
+def _playlist_id(simulator: SonosCloudSimulator, name: str) -> str:
+    household = simulator.model.households[HOUSEHOLD_ID]
+    return next(item.id for item in household.playlists if item.name == name)
+
+
+async def _play_media(
+    hass: HomeAssistant, entity_id: str, media_id: str, **data: Any
+) -> None:
+    await _call(
+        hass,
+        SERVICE_PLAY_MEDIA,
+        entity_id,
+        media_content_id=media_id,
+        media_content_type="music",
+        **data,
+    )
+
+
+@pytest.mark.parametrize(
+    ("enqueue", "action", "play"),
+    [
+        ({}, "REPLACE", True),
+        ({"enqueue": "play"}, "INSERT", True),
+        ({"enqueue": "add"}, "APPEND", False),
+        ({"enqueue": "next"}, "INSERT_NEXT", False),
+    ],
+)
+@pytest.mark.usefixtures("init_integration")
+async def test_play_favorite(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    enqueue: dict[str, str],
+    action: str,
+    play: bool,
+) -> None:
+    """A favorite is one request that loads it into the room's group."""
+    favorite_id = _favorite_id(simulator, "Morning Mix")
+    group_id = simulator.group_id_of(BEDROOM)
+
+    await _play_media(hass, BEDROOM_ENTITY, f"favorite:{favorite_id}", **enqueue)
+
+    assert [(r.path, r.json) for r in simulator.control_requests()] == [
+        (
+            f"/groups/{group_id}/favorites",
+            {"favoriteId": favorite_id, "action": action, "playOnCompletion": play},
+        )
+    ]
+    assert (hass.states.get(BEDROOM_ENTITY).state == "playing") is play
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_play_playlist(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """A Sonos playlist is one request and starts playing."""
+    playlist_id = _playlist_id(simulator, "Dinner")
+    group_id = simulator.group_id_of(KITCHEN)
+
+    await _play_media(hass, KITCHEN_ENTITY, f"playlist:{playlist_id}")
+
+    assert [(r.path, r.json) for r in simulator.control_requests()] == [
+        (
+            f"/groups/{group_id}/playlists",
+            {"playlistId": playlist_id, "action": "REPLACE", "playOnCompletion": True},
+        )
+    ]
+    assert hass.states.get(KITCHEN_ENTITY).state == "playing"
+    assert simulator.model.groups[group_id].playback_state == "PLAYBACK_STATE_PLAYING"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_play_stream_url(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """A stream URL plays through a playback session."""
+    group_id = simulator.group_id_of(KITCHEN)
+    url = "https://radio.invalid/live.mp3"
+
+    await _play_media(hass, KITCHEN_ENTITY, url, extra={"title": "Test Radio"})
+
+    requests = simulator.control_requests()
+    assert len(requests) == 2
+    assert requests[0].path == f"/groups/{group_id}/playbackSession"
+    assert requests[1].path.startswith("/sessions/")
+    assert requests[1].path.endswith("/playbackSession/loadStreamUrl")
+    assert requests[0].json["appId"] == "io.home-assistant.sonos_cloud"
+    assert requests[1].json == {
+        "streamUrl": url,
+        "playOnCompletion": True,
+        "stationMetadata": {"name": "Test Radio"},
+    }
+    assert hass.states.get(KITCHEN_ENTITY).state == "playing"
+
+
+@pytest.mark.parametrize(
+    ("media_id", "translation_key"),
+    [
+        ("favorite:", "invalid_media_id"),
+        ("spotify:track:123", "invalid_media_id"),
+    ],
+)
+@pytest.mark.usefixtures("init_integration")
+async def test_play_media_invalid(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    media_id: str,
+    translation_key: str,
+) -> None:
+    """Ids that cannot be played are refused before any request."""
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await _play_media(hass, KITCHEN_ENTITY, media_id)
+    assert exc_info.value.translation_key == translation_key
+    assert simulator.control_requests() == []
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_play_unknown_favorite(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """A favorite Sonos does not know is reported with Sonos' code."""
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await _play_media(hass, KITCHEN_ENTITY, "favorite:99999")
+    assert exc_info.value.translation_key == "command_rejected"
+    assert "ERROR_INVALID_OBJECT_ID" in str(exc_info.value)
+
+
+@pytest.mark.parametrize(
+    ("media_id", "extra", "body"),
+    [
+        (
+            "CHIME",
+            {},
+            {"clipType": "CHIME", "priority": "LOW"},
+        ),
+        (
+            "chime",
+            {"volume": 0.3, "priority": "high"},
+            {"clipType": "CHIME", "priority": "HIGH", "volume": 30},
+        ),
+        (
+            "https://ha.invalid/api/tts_proxy/abc.mp3",
+            {"volume": 45},
+            {
+                "clipType": "CUSTOM",
+                "priority": "LOW",
+                "streamUrl": "https://ha.invalid/api/tts_proxy/abc.mp3",
+                "volume": 45,
+            },
+        ),
+    ],
+)
+@pytest.mark.usefixtures("init_integration")
+async def test_announce(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    media_id: str,
+    extra: dict[str, Any],
+    body: dict[str, Any],
+) -> None:
+    """An announcement is one audio clip request to the room, music untouched."""
+    await _play_media(hass, LIVING_ROOM_ENTITY, media_id, announce=True, extra=extra)
+
+    requests = simulator.control_requests()
+    assert [(r.path, r.json) for r in requests] == [
+        (
+            f"/players/{LIVING_ROOM}/audioClip",
+            {
+                "name": "Home Assistant",
+                "appId": "io.home-assistant.sonos_cloud",
+                **body,
+            },
+        )
+    ]
+    assert [clip.status for clip in simulator.model.clips[LIVING_ROOM]] == ["ACTIVE"]
+    assert hass.states.get(LIVING_ROOM_ENTITY).state == "playing"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_announce_on_bonded_speakers(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """play_on_bonded sends the clip to every speaker of the room at once."""
+    device_ids = simulator.model.players[LIVING_ROOM].device_ids
+    assert len(device_ids) == 3
+
+    await _play_media(
+        hass, LIVING_ROOM_ENTITY, "CHIME", announce=True, extra={"play_on_bonded": True}
+    )
+
+    assert sorted(r.path for r in simulator.control_requests()) == sorted(
+        f"/players/{device_id}/audioClip" for device_id in device_ids
+    )
+    for device_id in device_ids:
+        assert [clip.status for clip in simulator.model.clips[device_id]] == ["ACTIVE"]
+
+
+@pytest.mark.parametrize(
+    ("media_id", "extra"),
+    [
+        ("https://ha.invalid/song.flac", {}),
+        ("CHIME", {"volume": 150}),
+        ("CHIME", {"priority": "urgent"}),
+    ],
+)
+@pytest.mark.usefixtures("init_integration")
+async def test_announce_invalid(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    media_id: str,
+    extra: dict[str, Any],
+) -> None:
+    """What a speaker cannot play is refused up front, not silently accepted."""
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await _play_media(
+            hass, LIVING_ROOM_ENTITY, media_id, announce=True, extra=extra
+        )
+    assert exc_info.value.translation_key == "invalid_announcement"
+    assert simulator.control_requests() == []
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_announce_without_clip_support(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """A room without audio clip support does not offer announcements."""
+    state = hass.states.get(BEDROOM_ENTITY)
+    features = MediaPlayerEntityFeature(state.attributes[ATTR_SUPPORTED_FEATURES])
+    assert MediaPlayerEntityFeature.MEDIA_ANNOUNCE not in features
+    assert MediaPlayerEntityFeature.MEDIA_ANNOUNCE in MediaPlayerEntityFeature(
+        hass.states.get(KITCHEN_ENTITY).attributes[ATTR_SUPPORTED_FEATURES]
+    )
+
+    with pytest.raises(HomeAssistantError):
+        await _play_media(hass, BEDROOM_ENTITY, "CHIME", announce=True)
+    assert simulator.control_requests() == []
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_announce_media_source(
+    hass: HomeAssistant, simulator: SonosCloudSimulator, tmp_path: Path
+) -> None:
+    """A media source item is resolved to a URL the speaker fetches."""
+    (tmp_path / "door.mp3").write_bytes(b"ID3")
+    hass.config.media_dirs = {"local": str(tmp_path)}
+    hass.config.internal_url = "http://127.0.0.1:8123"
+    assert await async_setup_component(hass, "media_source", {})
+
+    await _play_media(
+        hass,
+        KITCHEN_ENTITY,
+        "media-source://media_source/local/door.mp3",
+        announce=True,
+    )
+
+    (request,) = simulator.control_requests()
+    assert request.json["streamUrl"].startswith(
+        "http://127.0.0.1:8123/media/local/door.mp3?authSig="
+    )
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_announcement_refused_by_priority(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """A low-priority clip that Sonos dismisses is an error, not a green tick."""
+    await _play_media(
+        hass, KITCHEN_ENTITY, "CHIME", announce=True, extra={"priority": "high"}
+    )
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await _play_media(hass, KITCHEN_ENTITY, "CHIME", announce=True)
+    assert exc_info.value.translation_key == "announcement_refused"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_announcement_failure_reports_code(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """A clip Sonos refuses raises an error carrying the Sonos code."""
+    simulator.inject(
+        Fault(
+            method="POST",
+            path=r"/players/.*/audioClip",
+            status=410,
+            body={"errorCode": "ERROR_RESOURCE_GONE"},
+        )
+    )
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await _play_media(hass, KITCHEN_ENTITY, "CHIME", announce=True)
+    assert exc_info.value.translation_key == "player_unavailable"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_cancel_announcement(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """The running announcement can be stopped; a finished one is no error."""
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await hass.services.async_call(
+            DOMAIN,
+            "cancel_announcement",
+            {ATTR_ENTITY_ID: KITCHEN_ENTITY},
+            blocking=True,
+        )
+    assert exc_info.value.translation_key == "no_announcement"
+
+    await _play_media(hass, KITCHEN_ENTITY, "CHIME", announce=True)
+    clip = simulator.model.clips[KITCHEN][-1]
+    simulator.clear_requests()
+    await hass.services.async_call(
+        DOMAIN, "cancel_announcement", {ATTR_ENTITY_ID: KITCHEN_ENTITY}, blocking=True
+    )
+    assert [(r.method, r.path) for r in simulator.control_requests()] == [
+        ("DELETE", f"/players/{KITCHEN}/audioClip/{clip.id}")
+    ]
+    assert clip.status == "DISMISSED"
+
+    await _play_media(hass, KITCHEN_ENTITY, "CHIME", announce=True)
+    finished = simulator.model.clips[KITCHEN][-1]
+    simulator.finish_clip(KITCHEN, finished.id)
+    await hass.services.async_call(
+        DOMAIN, "cancel_announcement", {ATTR_ENTITY_ID: KITCHEN_ENTITY}, blocking=True
+    )
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_cancel_announcement_failure(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """A cancel Sonos fails on is reported."""
+    await _play_media(hass, KITCHEN_ENTITY, "CHIME", announce=True)
+    simulator.inject(
+        Fault(method="DELETE", path=r"/players/.*/audioClip/.*", status=500)
+    )
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await hass.services.async_call(
+            DOMAIN,
+            "cancel_announcement",
+            {ATTR_ENTITY_ID: KITCHEN_ENTITY},
+            blocking=True,
+        )
+    assert exc_info.value.translation_key == "command_failed"

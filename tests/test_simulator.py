@@ -793,6 +793,9 @@ def test_standalone_refuses_other_hosts(capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit):
         main(["--host", "192.0.2.1"])
     assert "refusing to bind" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--callback-url", "https://example.com/api/webhook/x"])
+    assert "loopback" in capsys.readouterr().err
 
 
 # -- seek, play modes and kinds of content ------------------------------------
@@ -1665,7 +1668,7 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 @pytest.fixture
 async def hooked(serve: Serve, receiver: Receiver) -> Api:
-    """A simulator whose key has the receiver as Event Callback URL."""
+    """Serve a simulator whose key has the receiver as Event Callback URL."""
     api = await serve(event_retry_delay=0)
     api.sim.callback_url = receiver.url
     return api
@@ -1934,7 +1937,9 @@ async def test_unreachable_callback(hooked: Api, receiver: Receiver) -> None:
 
 async def test_retry_delay(serve: Serve, receiver: Receiver) -> None:
     """Retries wait the configured delay."""
-    api = await serve(event_retry_delay=0.05, event_retries=1)
+    api = await serve(event_retries=1)
+    assert api.sim.event_retry_delay == 1.0
+    api.sim.event_retry_delay = 0.05
     api.sim.callback_url = receiver.url
     receiver.statuses = [500]
     loop = asyncio.get_running_loop()
@@ -1965,7 +1970,8 @@ async def test_event_faults(hooked: Api, receiver: Receiver) -> None:
     await hooked.sim.drain_events()
     assert [b["volume"] for _, b in receiver.events] == [3, 2, 4]
     ids = receiver.seq_ids()
-    assert ids[0] > ids[1] and ids[2] > ids[0]
+    assert ids[0] > ids[1]
+    assert ids[2] > ids[0]
 
     receiver.events.clear()
     hooked.sim.event_faults.reorder = 1

@@ -29,3 +29,5 @@ MAX_PARALLEL_REQUESTS: Final = 8
 
 # Volume up/down change the volume by this many points of 100, like the Sonos app.
 VOLUME_STEP_PERCENT: Final = 5
+# Seconds favorites and playlists are reused for browsing and search.
+LIBRARY_MAX_AGE: Final = 300

@@ -2,8 +2,10 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 import math
+import time
 from typing import override
 
 from homeassistant.config_entries import ConfigEntry
@@ -14,8 +16,10 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from .api import (
+    Favorite,
     Group,
     Groups,
+    Playlist,
     SonosAuthError,
     SonosCloudClient,
     SonosError,
@@ -24,6 +28,7 @@ from .api import (
 )
 from .const import (
     DOMAIN,
+    LIBRARY_MAX_AGE,
     LOGGER,
     MAX_PARALLEL_REQUESTS,
     MIN_POLL_INTERVAL,
@@ -33,6 +38,15 @@ from .const import (
 from .snapshot import SonosCloudData
 
 type SonosCloudConfigEntry = ConfigEntry[SonosCloudCoordinator]
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdLibrary:
+    """A household's favorites and playlists, as last fetched."""
+
+    favorites: list[Favorite]
+    playlists: list[Playlist]
+    fetched_at: float
 
 
 def account_unique_id(household_ids: Iterable[str]) -> str:
@@ -85,6 +99,9 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         )
         self.client = client
         self._request_slots = asyncio.Semaphore(MAX_PARALLEL_REQUESTS)
+        self._libraries: dict[str, HouseholdLibrary] = {}
+        # The last announcement started on each player, so it can be cancelled.
+        self.active_clips: dict[str, str] = {}
 
     @override
     async def _async_update_data(self) -> SonosCloudData:
@@ -154,6 +171,24 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             playback_updated_at=dict.fromkeys(playback, now),
             updated_at=now,
         )
+
+    async def async_get_library(self, household_id: str) -> HouseholdLibrary:
+        """Return favorites and playlists, fetched at most every few minutes.
+
+        Browsing and search reuse the lists so that opening the media browser
+        does not cost two requests each time.
+        """
+        cached = self._libraries.get(household_id)
+        now = time.monotonic()
+        if cached is not None and now - cached.fetched_at < LIBRARY_MAX_AGE:
+            return cached
+        (_, favorites), (_, playlists) = await asyncio.gather(
+            self.client.get_favorites(household_id),
+            self.client.get_playlists(household_id),
+        )
+        library = HouseholdLibrary(favorites, playlists, now)
+        self._libraries[household_id] = library
+        return library
 
     def _remove_stale_devices(self, player_ids: Iterable[str]) -> None:
         """Remove devices of players the account no longer has."""

@@ -1,10 +1,21 @@
 """Media player platform: one entity per Sonos player (room)."""
 
+import asyncio
 from datetime import datetime
 from typing import Any, override
 
+from homeassistant.components import media_source
 from homeassistant.components.media_player import MediaPlayerEntity
+from homeassistant.components.media_player.browse_media import (
+    BrowseMedia,
+    SearchMedia,
+    SearchMediaQuery,
+    async_process_play_media_url,
+)
 from homeassistant.components.media_player.const import (
+    ATTR_MEDIA_ANNOUNCE,
+    ATTR_MEDIA_ENQUEUE,
+    ATTR_MEDIA_EXTRA,
     DOMAIN as MEDIA_PLAYER_DOMAIN,
     MediaPlayerDeviceClass,
     MediaPlayerEntityFeature,
@@ -13,23 +24,42 @@ from homeassistant.components.media_player.const import (
     RepeatMode,
 )
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .api import (
+    AudioClip,
     ContentKind,
     Metadata,
     PlaybackState,
     PlaybackStatus,
     Player,
     PlayModes,
+    SonosError,
+    SonosTargetGoneError,
     Volume,
 )
-from .const import DOMAIN, VOLUME_STEP_PERCENT
-from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
+from .browse_media import async_browse, is_library_folder, search
+from .const import DOMAIN, LOGGER, VOLUME_STEP_PERCENT
+from .coordinator import (
+    HouseholdLibrary,
+    SonosCloudConfigEntry,
+    SonosCloudCoordinator,
+)
 from .entity import SonosCloudEntity
+from .media import (
+    APP_ID,
+    CHIME,
+    ContentId,
+    LibraryKind,
+    check_clip_url,
+    clip_priority,
+    clip_volume,
+    parse_content_id,
+    queue_action,
+)
 from .snapshot import SonosCloudData
 
 # Every command is one request; Home Assistant need not serialise them.
@@ -46,7 +76,14 @@ BASE_FEATURES = (
     MediaPlayerEntityFeature.PLAY
     | MediaPlayerEntityFeature.PAUSE
     | MediaPlayerEntityFeature.GROUPING
+    | MediaPlayerEntityFeature.PLAY_MEDIA
+    | MediaPlayerEntityFeature.MEDIA_ENQUEUE
+    | MediaPlayerEntityFeature.BROWSE_MEDIA
+    | MediaPlayerEntityFeature.SEARCH_MEDIA
 )
+ANNOUNCEMENT_NAME = "Home Assistant"
+# Clip states in which Sonos will not play it (a LOW clip refused by a HIGH one).
+CLIP_REFUSED = frozenset({"DISMISSED", "ERROR"})
 VOLUME_FEATURES = (
     MediaPlayerEntityFeature.VOLUME_SET
     | MediaPlayerEntityFeature.VOLUME_MUTE
@@ -135,6 +172,9 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     def supported_features(self) -> MediaPlayerEntityFeature:
         """Offer what the content and the player allow right now."""
         features = BASE_FEATURES
+        player = self.coordinator.data.players.get(self.player_id)
+        if player is not None and player.has_audio_clip:
+            features |= MediaPlayerEntityFeature.MEDIA_ANNOUNCE
         status = self._status
         if status is None or status.actions is None:
             features |= DEFAULT_CONTENT_FEATURES
@@ -519,3 +559,169 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
                 )
             player_ids.append(entry.unique_id)
         return player_ids
+
+    # Media
+
+    @override
+    async def async_browse_media(
+        self,
+        media_content_type: MediaType | str | None = None,
+        media_content_id: str | None = None,
+    ) -> BrowseMedia:
+        """Browse Sonos favorites, playlists and Home Assistant media sources."""
+        library = (
+            await self._async_library() if is_library_folder(media_content_id) else None
+        )
+        return await async_browse(self.hass, library, media_content_id)
+
+    @override
+    async def async_search_media(self, query: SearchMediaQuery) -> SearchMedia:
+        """Find Sonos favorites and playlists by name."""
+        return search(await self._async_library(), query.search_query)
+
+    async def _async_library(self) -> HouseholdLibrary:
+        household_id = self.coordinator.data.player_households[self.player_id]
+        return await self._async_api_call(
+            self.coordinator.async_get_library(household_id)
+        )
+
+    @override
+    async def async_play_media(
+        self, media_type: MediaType | str, media_id: str, **kwargs: Any
+    ) -> None:
+        """Play a favorite, a playlist or a URL, or announce over the music."""
+        extra: dict[str, Any] = kwargs.get(ATTR_MEDIA_EXTRA) or {}
+        if kwargs.get(ATTR_MEDIA_ANNOUNCE):
+            await self._async_announce(media_id, extra)
+            return
+        try:
+            content = parse_content_id(media_id)
+        except ValueError as err:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_media_id",
+                translation_placeholders={"media_id": media_id},
+            ) from err
+        if content is not None:
+            await self._async_load(content, kwargs.get(ATTR_MEDIA_ENQUEUE))
+            return
+        url = await self._async_media_url(media_id)
+        title = extra.get("title")
+        client = self.coordinator.client
+
+        async def play_stream(group_id: str) -> None:
+            session_id = await client.create_session(group_id, APP_ID, "stream")
+            await client.load_stream_url(
+                session_id, url, station_name=title if isinstance(title, str) else None
+            )
+
+        await self._async_group_command(play_stream, _with_state(PlaybackState.PLAYING))
+
+    async def _async_load(self, content: ContentId, enqueue: Any) -> None:
+        action, play = queue_action(enqueue)
+        client = self.coordinator.client
+        load = (
+            client.load_favorite
+            if content.kind is LibraryKind.FAVORITE
+            else client.load_playlist
+        )
+        await self._async_group_command(
+            lambda group_id: load(group_id, content.item_id, action=action, play=play),
+            _with_state(PlaybackState.PLAYING) if play else None,
+        )
+
+    async def _async_media_url(self, media_id: str) -> str:
+        """Resolve a media source id and make the URL absolute for the speaker."""
+        if media_source.is_media_source_id(media_id):
+            item = await media_source.async_resolve_media(
+                self.hass, media_id, self.entity_id
+            )
+            media_id = item.url
+        url = async_process_play_media_url(self.hass, media_id)
+        if not url.startswith(("http://", "https://")):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_media_id",
+                translation_placeholders={"media_id": media_id},
+            )
+        return url
+
+    async def _async_announce(self, media_id: str, extra: dict[str, Any]) -> None:
+        """Play a clip over the music on this room (and its bonded speakers)."""
+        player = self.player
+        if not player.has_audio_clip:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="announce_not_supported",
+                translation_placeholders={"name": player.name},
+            )
+        try:
+            volume = clip_volume(extra.get("volume"))
+            priority = clip_priority(extra.get("priority"))
+            url = None
+            if media_id.upper() != CHIME:
+                url = await self._async_media_url(media_id)
+                check_clip_url(url)
+        except ValueError as err:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_announcement",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        LOGGER.debug("Announcing %s on %s", url or "the chime", player.name)
+        targets = (
+            list(player.device_ids) if extra.get("play_on_bonded") else [player.id]
+        )
+        client = self.coordinator.client
+        results = await asyncio.gather(
+            *(
+                client.load_audio_clip(
+                    target,
+                    name=ANNOUNCEMENT_NAME,
+                    app_id=APP_ID,
+                    stream_url=url,
+                    priority=priority,
+                    volume=volume,
+                )
+                for target in targets
+            ),
+            return_exceptions=True,
+        )
+        for target, result in zip(targets, results, strict=True):
+            if isinstance(result, AudioClip):
+                self.coordinator.active_clips[target] = result.id
+        for result in results:
+            if isinstance(result, SonosError):
+                raise self._command_error(result)
+            if isinstance(result, BaseException):
+                raise result
+            if result.status in CLIP_REFUSED:
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="announcement_refused",
+                    translation_placeholders={
+                        "name": player.name,
+                        "status": result.status,
+                    },
+                )
+
+    async def async_cancel_announcement(self) -> None:
+        """Stop the announcement this integration started on the room."""
+        clips = {
+            target: clip_id
+            for target in self.player.device_ids
+            if (clip_id := self.coordinator.active_clips.pop(target, None))
+        }
+        if not clips:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="no_announcement",
+                translation_placeholders={"name": self.player.name},
+            )
+        for target, clip_id in clips.items():
+            try:
+                await self.coordinator.client.cancel_audio_clip(target, clip_id)
+            except SonosTargetGoneError:
+                LOGGER.debug("Announcement %s on %s had finished", clip_id, target)
+            except SonosError as err:
+                raise self._command_error(err) from err

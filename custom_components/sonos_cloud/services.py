@@ -11,6 +11,7 @@ from .const import DOMAIN
 
 SERVICE_SET_GROUP_VOLUME = "set_group_volume"
 SERVICE_SET_GROUP_MUTE = "set_group_mute"
+SERVICE_CANCEL_ANNOUNCEMENT = "cancel_announcement"
 
 # Typed loosely: Home Assistant swapped voluptuous for probatio in 2026.9 and
 # aliases one to the other, which the type stubs do not know.
@@ -36,4 +37,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
         entity_domain=MEDIA_PLAYER_DOMAIN,
         schema=SET_GROUP_MUTE_SCHEMA,
         func="async_set_group_mute",
+    )
+    service.async_register_platform_entity_service(
+        hass,
+        DOMAIN,
+        SERVICE_CANCEL_ANNOUNCEMENT,
+        entity_domain=MEDIA_PLAYER_DOMAIN,
+        schema=None,
+        func="async_cancel_announcement",
     )

@@ -348,3 +348,51 @@ async def test_arguments_checked_before_sending(
     with pytest.raises(ValueError, match=r"must|No play mode"):
         await call(client)
     assert simulator.control_requests() == []
+
+
+async def test_library_and_sessions(
+    client: SonosCloudClient, simulator: SonosCloudSimulator
+) -> None:
+    """Favorites, playlists and stream sessions parse and send what Sonos expects."""
+    version, favorites = await client.get_favorites(HOUSEHOLD_ID)
+    assert version
+    assert "Morning Mix" in {favorite.name for favorite in favorites}
+    _, playlists = await client.get_playlists(HOUSEHOLD_ID)
+    assert {playlist.name for playlist in playlists} == {"Dinner", "Workout"}
+
+    session_id = await client.create_session(
+        simulator.group_id_of(KITCHEN), "app.test", "ctx"
+    )
+    await client.load_stream_url(session_id, "https://radio.invalid/live.mp3")
+    assert simulator.control_requests()[-1].json == {
+        "streamUrl": "https://radio.invalid/live.mp3",
+        "playOnCompletion": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("fault", "call"),
+    [
+        (
+            Fault(method="GET", path=r".*/favorites", status=200, body={"items": {}}),
+            lambda client: client.get_favorites(HOUSEHOLD_ID),
+        ),
+        (
+            Fault(
+                method="GET", path=r".*/playlists", status=200, body={"playlists": 1}
+            ),
+            lambda client: client.get_playlists(HOUSEHOLD_ID),
+        ),
+        (
+            Fault(method="POST", path=r".*/playbackSession", status=200, body={}),
+            lambda client: client.create_session("RINCON_X:1", "a", "b"),
+        ),
+    ],
+)
+async def test_library_garbage(
+    client: SonosCloudClient, simulator: SonosCloudSimulator, fault: Fault, call: Any
+) -> None:
+    """Malformed library and session answers are reported, not guessed."""
+    simulator.inject(fault)
+    with pytest.raises(SonosInvalidResponseError):
+        await call(client)

@@ -6,6 +6,7 @@ import pytest
 
 from custom_components.sonos_cloud.api import (
     ContentKind,
+    Favorite,
     Groups,
     Household,
     Metadata,
@@ -238,3 +239,18 @@ def test_play_modes_and_actions() -> None:
     )
     assert status.play_modes == PlayModes(repeat_one=True)
     assert status.actions == PlaybackActions(can_seek=True)
+
+
+def test_favorite_image_from_images() -> None:
+    """Without imageUrl, the first of images is the artwork."""
+    favorite = Favorite.from_json(
+        {
+            "id": "3",
+            "name": "Radio",
+            "images": [{"url": "https://img.invalid/r.jpg"}],
+            "resource": {"type": "STREAM"},
+        }
+    )
+    assert favorite.image_url == "https://img.invalid/r.jpg"
+    assert favorite.resource_type == "STREAM"
+    assert favorite.service_name is None

@@ -25,17 +25,26 @@ def main(argv: list[str] | None = None) -> int:
         help="skip the consent page and redirect straight back with a code",
     )
     parser.add_argument("--access-token-ttl", type=int, default=86400)
+    parser.add_argument(
+        "--callback-url",
+        help="Event Callback URL for webhooks (loopback only, e.g. "
+        "http://127.0.0.1:8123/api/webhook/<id>)",
+    )
     args = parser.parse_args(argv)
     if args.host not in LOOPBACK_HOSTS:
         parser.error(
             f"refusing to bind to {args.host!r}: use 127.0.0.1, ::1 or localhost"
         )
-    sim = SonosCloudSimulator(
-        DEMO_CLIENT_ID,
-        DEMO_CLIENT_SECRET,
-        auto_approve=args.auto_approve,
-        access_token_ttl=args.access_token_ttl,
-    )
+    try:
+        sim = SonosCloudSimulator(
+            DEMO_CLIENT_ID,
+            DEMO_CLIENT_SECRET,
+            auto_approve=args.auto_approve,
+            access_token_ttl=args.access_token_ttl,
+            callback_url=args.callback_url,
+        )
+    except ValueError as err:
+        parser.error(str(err))
     household_id = sim.add_demo_household()
     host = f"[{args.host}]" if ":" in args.host else args.host
     root = f"http://{host}:{args.port}"
@@ -46,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         f"  authorize:     {root}/login/v3/oauth\n"
         f"  token:         {root}/login/v3/oauth/access\n"
         f"  control API:   {root}/control/api/v1\n"
-        f"  household:     {household_id}",
+        f"  household:     {household_id}\n"
+        f"  callback URL:  {sim.callback_url or '(none: subscribe answers 403)'}",
         flush=True,
     )
     web.run_app(sim.app, host=args.host, port=args.port, print=None)

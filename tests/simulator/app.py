@@ -9,6 +9,11 @@ unknown household ids answer 403 ERROR_NO_PERMISSION when well-formed
 (``Sonos_<alnum>.<alnum>``), else 404 ERROR_RESOURCE_NOT_FOUND; faults are
 checked before authentication and rate limiting; rejected requests don't count
 towards the quota; a missing code/refresh token is ``invalid_request``.
+Error codes picked for the media namespaces: unknown favorite/playlist ids
+400 ERROR_INVALID_OBJECT_ID; audioClip without AUDIO_CLIP 499 ERROR_NOT_CAPABLE;
+cancelling an unknown/finished clip 404 ERROR_AUDIO_CLIP_ID_NOT_FOUND;
+homeTheater without HT_PLAYBACK 404 ERROR_UNSUPPORTED_NAMESPACE; unknown or
+evicted sessions 410 ERROR_RESOURCE_GONE. Webhooks: see ``events.py``.
 """
 
 import asyncio
@@ -332,6 +337,15 @@ class SonosCloudSimulator:
     @callback_url.setter
     def callback_url(self, url: str | None) -> None:
         self._events.url = check_callback_url(url)
+
+    @property
+    def event_retry_delay(self) -> float:
+        """Seconds between delivery attempts (tests usually set 0)."""
+        return self._events.retry_delay
+
+    @event_retry_delay.setter
+    def event_retry_delay(self, delay: float) -> None:
+        self._events.retry_delay = delay
 
     @property
     def subscriptions(self) -> set[Key]:
@@ -1064,9 +1078,17 @@ class SonosCloudSimulator:
                 raise ApiError(410, {"errorCode": "ERROR_RESOURCE_GONE"})
             call.targets["group"] = model.groups[group_id]
         if (player_id := params.get("player")) is not None:
-            if player_id not in model.players:
+            player = model.players.get(player_id)
+            if player is None and "/audioClip" in call.path:
+                # Every device of a bonded set (stereo pair, surrounds) takes
+                # audio clips of its own; the primary player answers for it.
+                player = next(
+                    (p for p in model.players.values() if player_id in p.device_ids),
+                    None,
+                )
+            if player is None:
                 raise ApiError(410, {"errorCode": "ERROR_RESOURCE_GONE"})
-            call.targets["player"] = model.players[player_id]
+            call.targets["player"] = player
         if (session_id := params.get("session")) is not None:
             if (group := model.session_group(session_id)) is None:
                 raise ApiError(410, {"errorCode": "ERROR_RESOURCE_GONE"})
@@ -1695,7 +1717,7 @@ class SonosCloudSimulator:
         clip = self.model.load_clip(
             AudioClip(
                 id="",
-                player_id=player.id,
+                player_id=call.params["player"],
                 name=str(name),
                 app_id=str(app_id),
                 clip_type=str(clip_type),
@@ -1709,7 +1731,7 @@ class SonosCloudSimulator:
         return self._clip_json(clip)
 
     def _cancel_clip(self, call: ControlCall) -> HandlerResult:
-        clip = self.model.find_clip(call.player.id, call.params["clip"])
+        clip = self.model.find_clip(call.params["player"], call.params["clip"])
         if clip is None or clip.status != "ACTIVE":
             raise ApiError(
                 404,

@@ -2,8 +2,8 @@
 
 Pure Python on purpose: the HTTP layer (app.py) only validates requests and
 renders wire objects, so tests can read and change state here directly.
-Every state change goes through ``SonosModel._changed`` so an event deliverer
-can be attached later without touching each mutation.
+Every state change goes through ``SonosModel._changed``; the simulator listens
+there (``listeners``) to send webhook events without touching each mutation.
 """
 
 from collections.abc import Callable
@@ -290,7 +290,7 @@ class SonosModel:
     # -- change log ---------------------------------------------------------
 
     def _changed(self, namespace: str, target_type: str, target_id: str) -> None:
-        """Record one state change; later an event deliverer listens here."""
+        """Record one state change and tell the listeners (event delivery)."""
         self.changes.append((namespace, target_type, target_id))
         for listener in list(self.listeners):
             listener(namespace, target_type, target_id)

@@ -12,8 +12,11 @@ from .errors import (
     SonosTargetGoneError,
 )
 from .models import (
+    AudioClip,
     Capability,
+    ClipPriority,
     ContentKind,
+    Favorite,
     Group,
     Groups,
     Household,
@@ -22,15 +25,20 @@ from .models import (
     PlaybackState,
     PlaybackStatus,
     Player,
+    Playlist,
     PlayModes,
+    QueueAction,
     Volume,
 )
 
 __all__ = [
     "CONTROL_API_URL",
     "AccessTokenProvider",
+    "AudioClip",
     "Capability",
+    "ClipPriority",
     "ContentKind",
+    "Favorite",
     "Group",
     "Groups",
     "Household",
@@ -40,6 +48,8 @@ __all__ = [
     "PlaybackState",
     "PlaybackStatus",
     "Player",
+    "Playlist",
+    "QueueAction",
     "SonosAuthError",
     "SonosCloudClient",
     "SonosConnectionError",

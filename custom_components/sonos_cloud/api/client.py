@@ -26,12 +26,17 @@ from .errors import (
     SonosTargetGoneError,
 )
 from .models import (
+    AudioClip,
+    ClipPriority,
+    Favorite,
     Group,
     Groups,
     Household,
     JsonObject,
     Metadata,
     PlaybackStatus,
+    Playlist,
+    QueueAction,
     Volume,
 )
 
@@ -183,6 +188,95 @@ class SonosCloudClient:
         )
         return Metadata.from_json(data)
 
+    # Favorites and playlists
+
+    async def get_favorites(
+        self, household_id: str
+    ) -> tuple[str | None, list[Favorite]]:
+        """Return the favorites list version and its items."""
+        data = await self._request(
+            "GET", f"/households/{_segment(household_id)}/favorites"
+        )
+        items = data.get("items", [])
+        if not isinstance(items, list):
+            raise SonosInvalidResponseError("Expected a list of favorites")
+        version = data.get("version")
+        return (
+            version if isinstance(version, str) else None,
+            [Favorite.from_json(_as_object(item)) for item in items],
+        )
+
+    async def get_playlists(
+        self, household_id: str
+    ) -> tuple[str | None, list[Playlist]]:
+        """Return the playlists list version and its items."""
+        data = await self._request(
+            "GET", f"/households/{_segment(household_id)}/playlists"
+        )
+        items = data.get("playlists", [])
+        if not isinstance(items, list):
+            raise SonosInvalidResponseError("Expected a list of playlists")
+        version = data.get("version")
+        return (
+            version if isinstance(version, str) else None,
+            [Playlist.from_json(_as_object(item)) for item in items],
+        )
+
+    async def load_favorite(
+        self,
+        group_id: str,
+        favorite_id: str,
+        *,
+        action: QueueAction = QueueAction.REPLACE,
+        play: bool = True,
+    ) -> None:
+        """Load a favorite into the group, playing it unless ``play`` is false."""
+        await self._group_command(
+            group_id,
+            "favorites",
+            {"favoriteId": favorite_id, "action": action, "playOnCompletion": play},
+        )
+
+    async def load_playlist(
+        self,
+        group_id: str,
+        playlist_id: str,
+        *,
+        action: QueueAction = QueueAction.REPLACE,
+        play: bool = True,
+    ) -> None:
+        """Load a Sonos playlist into the group, playing it unless ``play`` is false."""
+        await self._group_command(
+            group_id,
+            "playlists",
+            {"playlistId": playlist_id, "action": action, "playOnCompletion": play},
+        )
+
+    async def create_session(self, group_id: str, app_id: str, app_context: str) -> str:
+        """Start a playback session on the group and return its id."""
+        data = await self._request(
+            "POST",
+            f"/groups/{_segment(group_id)}/playbackSession",
+            {"appId": app_id, "appContext": app_context},
+        )
+        session_id = data.get("sessionId")
+        if not isinstance(session_id, str) or not session_id:
+            raise SonosInvalidResponseError("Session answer has no sessionId")
+        return session_id
+
+    async def load_stream_url(
+        self, session_id: str, stream_url: str, *, station_name: str | None = None
+    ) -> None:
+        """Play a stream URL in a playback session."""
+        body: dict[str, object] = {"streamUrl": stream_url, "playOnCompletion": True}
+        if station_name:
+            body["stationMetadata"] = {"name": station_name}
+        await self._request(
+            "POST",
+            f"/sessions/{_segment(session_id)}/playbackSession/loadStreamUrl",
+            body,
+        )
+
     # Group volume
 
     async def get_group_volume(self, group_id: str) -> Volume:
@@ -224,6 +318,41 @@ class SonosCloudClient:
     async def set_player_mute(self, player_id: str, muted: bool) -> None:
         """Mute or unmute a player."""
         await self._player_command(player_id, "playerVolume/mute", {"muted": muted})
+
+    # Audio clips (announcements)
+
+    async def load_audio_clip(
+        self,
+        player_id: str,
+        *,
+        name: str,
+        app_id: str,
+        stream_url: str | None = None,
+        priority: ClipPriority = ClipPriority.LOW,
+        volume: int | None = None,
+    ) -> AudioClip:
+        """Play a clip over the player's music; without a URL, the Sonos chime."""
+        body: dict[str, object] = {
+            "name": name[:64],
+            "appId": app_id,
+            "clipType": "CUSTOM" if stream_url else "CHIME",
+            "priority": priority,
+        }
+        if stream_url:
+            body["streamUrl"] = stream_url
+        if volume is not None:
+            body["volume"] = _checked_volume(volume)
+        data = await self._request(
+            "POST", f"/players/{_segment(player_id)}/audioClip", body
+        )
+        return AudioClip.from_json(data)
+
+    async def cancel_audio_clip(self, player_id: str, clip_id: str) -> None:
+        """Stop a clip that is playing or waiting."""
+        await self._request(
+            "DELETE",
+            f"/players/{_segment(player_id)}/audioClip/{_segment(clip_id)}",
+        )
 
     # Transport
 

@@ -370,3 +370,84 @@ def _playback_state(value: Any) -> PlaybackState | None:
         return PlaybackState(value)
     except ValueError:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class Favorite:
+    """A Sonos favorite; only the id and name are dependable."""
+
+    id: str
+    name: str
+    description: str | None = None
+    image_url: str | None = None
+    service_name: str | None = None
+    resource_type: str | None = None
+
+    @classmethod
+    def from_json(cls, data: JsonObject) -> Favorite:
+        """Parse a ``favorite`` object."""
+        images = data.get("images")
+        image_url = _optional_str(data, "imageUrl")
+        if image_url is None and isinstance(images, list) and images:
+            image_url = _optional_str(_object(images[0], "images"), "url")
+        return cls(
+            id=_field(data, "id", str),
+            name=_field(data, "name", str),
+            description=_optional_str(data, "description"),
+            image_url=image_url,
+            service_name=_optional_str(_optional_object(data, "service"), "name"),
+            resource_type=_optional_str(_optional_object(data, "resource"), "type"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Playlist:
+    """A Sonos playlist."""
+
+    id: str
+    name: str
+    track_count: int | None = None
+
+    @classmethod
+    def from_json(cls, data: JsonObject) -> Playlist:
+        """Parse a playlist entry of a ``playlistsList``."""
+        count = data.get("trackCount")
+        return cls(
+            id=_field(data, "id", str),
+            name=_field(data, "name", str),
+            track_count=count if type(count) is int else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AudioClip:
+    """An announcement Sonos accepted; its id cancels it."""
+
+    id: str
+    name: str | None = None
+    status: str | None = None
+
+    @classmethod
+    def from_json(cls, data: JsonObject) -> AudioClip:
+        """Parse an ``audioClip`` object."""
+        return cls(
+            id=_field(data, "id", str),
+            name=_optional_str(data, "name"),
+            status=_optional_str(data, "status"),
+        )
+
+
+class QueueAction(StrEnum):
+    """Where loaded content goes relative to the queue."""
+
+    REPLACE = "REPLACE"
+    APPEND = "APPEND"
+    INSERT = "INSERT"
+    INSERT_NEXT = "INSERT_NEXT"
+
+
+class ClipPriority(StrEnum):
+    """HIGH interrupts LOW clips at any time; LOW never interrupts HIGH."""
+
+    LOW = "LOW"
+    HIGH = "HIGH"
