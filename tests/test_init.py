@@ -56,6 +56,8 @@ async def test_setup_requests(
             *(f"GET /groups/{group}/playbackMetadata" for group in groups),
             *(f"GET /groups/{group}/groupVolume" for group in groups),
             *(f"GET /players/{player}/playerVolume" for player in players),
+            # Without a callback URL for the key, one subscribe finds out.
+            f"POST /groups/{groups[0]}/groupVolume/subscription",
         ]
     )
     groups_request = next(

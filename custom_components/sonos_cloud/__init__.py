@@ -1,12 +1,14 @@
 """Sonos speakers through the Sonos cloud Control API."""
 
-from homeassistant.const import Platform, __version__ as ha_version
+from homeassistant.components.webhook import async_generate_id as generate_webhook_id
+from homeassistant.const import CONF_WEBHOOK_ID, Platform, __version__ as ha_version
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import (
     ImplementationUnavailableError,
+    LocalOAuth2Implementation,
     OAuth2Session,
     async_get_config_entry_implementation,
 )
@@ -23,6 +25,7 @@ from .coordinator import (
 )
 from .endpoints import sonos_endpoints
 from .services import async_setup_services
+from .webhook import SonosWebhook
 
 PLATFORMS: list[Platform] = [Platform.MEDIA_PLAYER]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -59,7 +62,32 @@ async def async_setup_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -
         )
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if isinstance(implementation, LocalOAuth2Implementation):
+        await _async_start_push(hass, entry, coordinator, implementation)
     return True
+
+
+async def _async_start_push(
+    hass: HomeAssistant,
+    entry: SonosCloudConfigEntry,
+    coordinator: SonosCloudCoordinator,
+    implementation: LocalOAuth2Implementation,
+) -> None:
+    """Receive Sonos events on a webhook whose id survives restarts."""
+    if (webhook_id := entry.data.get(CONF_WEBHOOK_ID)) is None:
+        webhook_id = generate_webhook_id()
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_WEBHOOK_ID: webhook_id}
+        )
+    receiver = SonosWebhook(
+        hass,
+        webhook_id,
+        implementation.client_id,
+        implementation.client_secret,
+        coordinator.async_handle_event,
+    )
+    entry.async_on_unload(receiver.async_register())
+    await coordinator.async_start_push(receiver.url())
 
 
 async def async_migrate_entry(

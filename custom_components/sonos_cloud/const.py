@@ -31,3 +31,11 @@ MAX_PARALLEL_REQUESTS: Final = 8
 VOLUME_STEP_PERCENT: Final = 5
 # Seconds favorites and playlists are reused for browsing and search.
 LIBRARY_MAX_AGE: Final = 300
+
+# With push events: a safety re-sync (events can be lost; Sonos keeps no
+# backlog), renewal of the three-day subscriptions, and the watchdog that
+# falls back to polling when events stop while music plays.
+PUSH_RESYNC_INTERVAL: Final = timedelta(minutes=30)
+SUBSCRIPTION_RENEWAL: Final = timedelta(hours=24)
+PUSH_WATCHDOG_INTERVAL: Final = timedelta(minutes=5)
+PUSH_SILENCE_LIMIT: Final = timedelta(minutes=15)

@@ -3,15 +3,17 @@
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from http import HTTPStatus
 import math
 import time
 from typing import override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -19,11 +21,15 @@ from .api import (
     Favorite,
     Group,
     Groups,
+    PlaybackState,
     Playlist,
     SonosAuthError,
     SonosCloudClient,
     SonosError,
+    SonosEvent,
+    SonosInvalidResponseError,
     SonosRateLimitedError,
+    SonosRequestError,
     SonosTargetGoneError,
 )
 from .const import (
@@ -33,9 +39,14 @@ from .const import (
     MAX_PARALLEL_REQUESTS,
     MIN_POLL_INTERVAL,
     POLLING_SHARE_OF_RATE_LIMIT,
+    PUSH_RESYNC_INTERVAL,
+    PUSH_SILENCE_LIMIT,
+    PUSH_WATCHDOG_INTERVAL,
     RATE_LIMIT_PER_MINUTE,
+    SUBSCRIPTION_RENEWAL,
 )
 from .snapshot import SonosCloudData
+from .subscriptions import SubscriptionManager
 
 type SonosCloudConfigEntry = ConfigEntry[SonosCloudCoordinator]
 
@@ -102,6 +113,10 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         self._libraries: dict[str, HouseholdLibrary] = {}
         # The last announcement started on each player, so it can be cancelled.
         self.active_clips: dict[str, str] = {}
+        self.subscriptions = SubscriptionManager(client)
+        # Push is healthy while events arrive; polling then only re-syncs.
+        self.push_healthy = False
+        self.last_event_at: float | None = None
 
     @override
     async def _async_update_data(self) -> SonosCloudData:
@@ -151,9 +166,17 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             self._gather_present(self.client.get_group_volume, group_ids),
             self._gather_present(self.client.get_player_volume, player_ids),
         )
-        self.update_interval = polling_interval(
-            requests_per_refresh(len(households), len(group_ids), len(player_ids))
+        self.update_interval = (
+            PUSH_RESYNC_INTERVAL
+            if self.push_healthy
+            else polling_interval(
+                requests_per_refresh(len(households), len(group_ids), len(player_ids))
+            )
         )
+        if self.subscriptions.active:
+            self.config_entry.async_create_background_task(
+                self.hass, self._async_sync_subscriptions(), "sonos_cloud subscribe"
+            )
         if not any(topology.partial for topology in topologies):
             # Sonos leaves out players it is unsure of during a regroup
             # ("partial"); only a complete answer proves a player is gone.
@@ -171,6 +194,100 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             playback_updated_at=dict.fromkeys(playback, now),
             updated_at=now,
         )
+
+    # Push events
+
+    async def async_start_push(self, callback_url: str) -> None:
+        """Subscribe to events; keep polling when Sonos has no callback URL."""
+        issue_id = f"callback_not_configured_{self.config_entry.entry_id}"
+        try:
+            await self.subscriptions.async_sync(self.data)
+        except SonosRequestError as err:
+            if err.status != HTTPStatus.FORBIDDEN:
+                LOGGER.warning("Could not subscribe to Sonos events: %s", err)
+                return
+            LOGGER.info("The Sonos API key has no event callback URL; polling")
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="callback_not_configured",
+                translation_placeholders={"url": callback_url},
+            )
+            return
+        except SonosError as err:
+            LOGGER.warning("Could not subscribe to Sonos events: %s", err)
+            return
+        ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        entry = self.config_entry
+        entry.async_on_unload(self.subscriptions.async_unsubscribe_all)
+        entry.async_on_unload(
+            async_track_time_interval(
+                self.hass, self._async_renew_subscriptions, SUBSCRIPTION_RENEWAL
+            )
+        )
+        entry.async_on_unload(
+            async_track_time_interval(
+                self.hass, self._async_check_push, PUSH_WATCHDOG_INTERVAL
+            )
+        )
+
+    @callback
+    def async_handle_event(self, event: SonosEvent) -> None:
+        """Apply a verified event to the snapshot without asking Sonos."""
+        self.last_event_at = time.monotonic()
+        if not self.push_healthy:
+            LOGGER.info("Sonos events arrive; polling only to re-sync")
+            self.push_healthy = True
+            self.update_interval = PUSH_RESYNC_INTERVAL
+        if event.namespace in ("favorites", "playlists"):
+            self._libraries.pop(event.household_id or event.target_value, None)
+            return
+        try:
+            data = self.data.with_event(event, dt_util.utcnow())
+        except SonosInvalidResponseError as err:
+            LOGGER.debug("Ignoring %s event: %s", event.type, err)
+            return
+        if data is None:
+            return
+        self.async_set_updated_data(data)
+        if event.namespace == "groups":
+            # New group ids need their own subscriptions.
+            self.config_entry.async_create_background_task(
+                self.hass, self._async_sync_subscriptions(), "sonos_cloud subscribe"
+            )
+
+    async def _async_sync_subscriptions(self) -> None:
+        try:
+            await self.subscriptions.async_sync(self.data)
+        except SonosError as err:
+            LOGGER.debug("Could not subscribe to new groups: %s", err)
+
+    async def _async_renew_subscriptions(self, _now: datetime) -> None:
+        try:
+            await self.subscriptions.async_renew(self.data)
+        except SonosError as err:
+            LOGGER.warning("Could not renew Sonos event subscriptions: %s", err)
+
+    async def _async_check_push(self, _now: datetime) -> None:
+        """Fall back to polling when events stopped although music plays.
+
+        Sonos sends no events while a track simply progresses, but a playing
+        group changes track every few minutes.
+        """
+        if not self.push_healthy or self.last_event_at is None:
+            return
+        silent = time.monotonic() - self.last_event_at
+        playing = any(
+            status.state is PlaybackState.PLAYING
+            for status in self.data.playback.values()
+        )
+        if playing and silent > PUSH_SILENCE_LIMIT.total_seconds():
+            LOGGER.info("No Sonos events for %d s while playing; polling", silent)
+            self.push_healthy = False
+            await self.async_request_refresh()
 
     async def async_get_library(self, household_id: str) -> HouseholdLibrary:
         """Return favorites and playlists, fetched at most every few minutes.

@@ -18,6 +18,7 @@ TO_REDACT = {
     "households",
     "player_households",
     "id_token",
+    "webhook_id",
 }
 
 

@@ -18,8 +18,10 @@ from .api import (
     PlaybackStatus,
     Player,
     PlayModes,
+    SonosEvent,
     Volume,
 )
+from .api.models import updated_playback_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +191,44 @@ class SonosCloudData:
             playback={**self.playback, group_id: status},
             playback_updated_at={**self.playback_updated_at, group_id: now},
         )
+
+    def with_event(self, event: SonosEvent, now: datetime) -> SonosCloudData | None:
+        """Return the snapshot after an event, or None when it changes nothing.
+
+        Raises ``SonosInvalidResponseError`` for a body that does not parse.
+        """
+        target = event.target_value
+        match event.namespace, event.type:
+            case "groups", "groups":
+                household_id = event.household_id or target
+                if household_id not in self.households:
+                    return None
+                return self.with_household_topology(
+                    household_id, Groups.from_json(event.body)
+                )
+            case "playback", "playbackStatus" if target in self.groups:
+                status = updated_playback_status(self.playback.get(target), event.body)
+                if status is None:
+                    return None
+                return replace(
+                    self,
+                    playback={**self.playback, target: status},
+                    playback_updated_at={**self.playback_updated_at, target: now},
+                )
+            case "playbackMetadata", "metadataStatus" if target in self.groups:
+                metadata = Metadata.from_json(event.body)
+                return replace(self, metadata={**self.metadata, target: metadata})
+            case "groupVolume", "groupVolume" if target in self.groups:
+                volume = Volume.from_json(event.body)
+                return replace(
+                    self, group_volumes={**self.group_volumes, target: volume}
+                )
+            case "playerVolume", "playerVolume" if target in self.players:
+                volume = Volume.from_json(event.body)
+                return replace(
+                    self, player_volumes={**self.player_volumes, target: volume}
+                )
+        return None
 
     def with_player_volume(
         self, player_id: str, *, volume: int | None = None, muted: bool | None = None

@@ -1,6 +1,13 @@
 """Async client for the Sonos Control API (cloud), independent of Home Assistant."""
 
-from .client import CONTROL_API_URL, AccessTokenProvider, SonosCloudClient
+from .client import (
+    CONTROL_API_URL,
+    AccessTokenProvider,
+    SonosCloudClient,
+    group_target,
+    household_target,
+    player_target,
+)
 from .errors import (
     SonosAuthError,
     SonosConnectionError,
@@ -11,6 +18,7 @@ from .errors import (
     SonosServerError,
     SonosTargetGoneError,
 )
+from .events import SonosEvent, SonosEventError, event_signature, parse_event
 from .models import (
     AudioClip,
     Capability,
@@ -54,10 +62,17 @@ __all__ = [
     "SonosCloudClient",
     "SonosConnectionError",
     "SonosError",
+    "SonosEvent",
+    "SonosEventError",
     "SonosInvalidResponseError",
     "SonosRateLimitedError",
     "SonosRequestError",
     "SonosServerError",
     "SonosTargetGoneError",
     "Volume",
+    "event_signature",
+    "group_target",
+    "household_target",
+    "parse_event",
+    "player_target",
 ]

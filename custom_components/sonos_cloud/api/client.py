@@ -354,6 +354,21 @@ class SonosCloudClient:
             f"/players/{_segment(player_id)}/audioClip/{_segment(clip_id)}",
         )
 
+    # Event subscriptions
+
+    async def subscribe(self, target: str, namespace: str) -> None:
+        """Ask Sonos to POST changes of a namespace to the key's callback URL.
+
+        ``target`` is the path of the target, e.g. ``households/<id>``,
+        ``groups/<id>`` or ``players/<id>`` (see ``household_target`` and
+        friends). Subscribing again renews the three-day subscription.
+        """
+        await self._request("POST", f"/{target}/{namespace}/subscription")
+
+    async def unsubscribe(self, target: str, namespace: str) -> None:
+        """Stop events of a namespace for a target."""
+        await self._request("DELETE", f"/{target}/{namespace}/subscription")
+
     # Transport
 
     async def _group_command(
@@ -426,6 +441,21 @@ class SonosCloudClient:
             raise SonosConnectionError(
                 f"{method} {path} failed: {type(err).__name__}"
             ) from err
+
+
+def household_target(household_id: str) -> str:
+    """Return the subscription target path of a household."""
+    return f"households/{_segment(household_id)}"
+
+
+def group_target(group_id: str) -> str:
+    """Return the subscription target path of a group."""
+    return f"groups/{_segment(group_id)}"
+
+
+def player_target(player_id: str) -> str:
+    """Return the subscription target path of a player."""
+    return f"players/{_segment(player_id)}"
 
 
 def _segment(value: str) -> str:
@@ -529,4 +559,11 @@ def _error_from_response(
     return SonosInvalidResponseError(message, **kwargs)
 
 
-__all__ = ["CONTROL_API_URL", "AccessTokenProvider", "SonosCloudClient"]
+__all__ = [
+    "CONTROL_API_URL",
+    "AccessTokenProvider",
+    "SonosCloudClient",
+    "group_target",
+    "household_target",
+    "player_target",
+]

@@ -258,6 +258,34 @@ class PlaybackStatus:
         )
 
 
+def updated_playback_status(
+    current: PlaybackStatus | None, data: JsonObject
+) -> PlaybackStatus | None:
+    """Apply a ``playbackStatus`` event, which may leave fields out.
+
+    Missing fields mean unchanged, never idle or false (seen on firmware 95).
+    Returns None when neither the event nor ``current`` names a state.
+    """
+    state = _playback_state(data.get("playbackState"))
+    if current is None:
+        return PlaybackStatus.from_json(data) if state is not None else None
+    update = PlaybackStatus.from_json(
+        {
+            "playbackState": state or current.state,
+            **{key: value for key, value in data.items() if key != "playbackState"},
+        }
+    )
+    return PlaybackStatus(
+        state=update.state,
+        position_ms=(
+            update.position_ms if "positionMillis" in data else current.position_ms
+        ),
+        item_id=update.item_id if "itemId" in data else current.item_id,
+        play_modes=update.play_modes or current.play_modes,
+        actions=update.actions or current.actions,
+    )
+
+
 class ContentKind(StrEnum):
     """What a group plays, as far as Home Assistant cares."""
 

@@ -1,0 +1,90 @@
+"""Receiver of Sonos event callbacks through a Home Assistant webhook.
+
+Sonos POSTs every event of an API key to one callback URL, which the user
+enters in the Sonos developer portal. Each POST is verified (signature in
+constant time, sequence id against replays) before anything is trusted, and
+is always answered 200 at once: an error status only makes Sonos retry.
+"""
+
+from collections.abc import Callable
+
+from aiohttp import web
+from homeassistant.components import webhook
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.network import NoURLAvailableError
+
+from .api import SonosEvent, SonosEventError, parse_event
+from .api.events import MAX_EVENT_BYTES
+from .const import DOMAIN, LOGGER
+
+
+class SonosWebhook:
+    """Verify, de-duplicate and hand over Sonos events."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        webhook_id: str,
+        client_id: str,
+        client_secret: str,
+        on_event: Callable[[SonosEvent], None],
+    ) -> None:
+        """Keep the API key and secret that sign events, never logging them."""
+        self._hass = hass
+        self.webhook_id = webhook_id
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._on_event = on_event
+        # Highest sequence id seen per (namespace, target): older ones are
+        # replays or arrived out of order and would roll the state back.
+        self._last_seq: dict[tuple[str, str], int] = {}
+        self._rejections_logged: set[str] = set()
+
+    @callback
+    def async_register(self) -> Callable[[], None]:
+        """Register the webhook; return the function that unregisters it."""
+        webhook.async_register(
+            self._hass,
+            DOMAIN,
+            "Sonos Cloud events",
+            self.webhook_id,
+            self._async_handle,
+            allowed_methods=["POST"],
+        )
+        return lambda: webhook.async_unregister(self._hass, self.webhook_id)
+
+    def url(self) -> str:
+        """Return the URL to enter as the key's event callback URL."""
+        try:
+            return webhook.async_generate_url(
+                self._hass, self.webhook_id, prefer_external=True
+            )
+        except NoURLAvailableError:
+            return webhook.async_generate_path(self.webhook_id)
+
+    async def _async_handle(
+        self, hass: HomeAssistant, webhook_id: str, request: web.Request
+    ) -> web.Response:
+        body = await request.content.read(MAX_EVENT_BYTES + 1)
+        try:
+            event = parse_event(
+                request.headers, body, self._client_id, self._client_secret
+            )
+        except SonosEventError as err:
+            self._log_rejection(str(err), request.remote)
+            return web.Response(status=200)
+        key = (event.namespace, event.target_value)
+        if event.seq_id <= self._last_seq.get(key, -1):
+            LOGGER.debug("Dropping replayed or late event %s", event.seq_id)
+            return web.Response(status=200)
+        self._last_seq[key] = event.seq_id
+        self._on_event(event)
+        return web.Response(status=200)
+
+    def _log_rejection(self, reason: str, remote: str | None) -> None:
+        """Warn once per kind of rejection, so a flood cannot fill the log."""
+        if reason in self._rejections_logged:
+            LOGGER.debug("Ignored event POST from %s: %s", remote, reason)
+            return
+        self._rejections_logged.add(reason)
+        LOGGER.warning("Ignored an event POST from %s: %s", remote, reason)

@@ -1,0 +1,305 @@
+"""Push updates: subscriptions, signed event callbacks and the polling fallback."""
+
+import json
+import time
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.sonos_cloud.api import event_signature
+from custom_components.sonos_cloud.const import DOMAIN, PUSH_RESYNC_INTERVAL
+
+from .conftest import CLIENT_ID, CLIENT_SECRET, HOUSEHOLD_ID, KITCHEN, LIVING_ROOM
+from .simulator import SonosCloudSimulator
+
+WEBHOOK_ID = "sonos-cloud-test-webhook"
+KITCHEN_ENTITY = "media_player.kitchen"
+LIVING_ROOM_ENTITY = "media_player.living_room"
+
+
+@pytest.fixture
+def config_entry(config_entry: MockConfigEntry) -> MockConfigEntry:
+    """Give the entry a known webhook id."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=config_entry.title,
+        unique_id=config_entry.unique_id,
+        version=config_entry.version,
+        data={**config_entry.data, "webhook_id": WEBHOOK_ID},
+    )
+
+
+@pytest.fixture
+async def ha_client(
+    hass: HomeAssistant,
+    setup_credentials: None,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> TestClient:
+    """Serve Home Assistant's HTTP API on 127.0.0.1 so Sonos events can reach it.
+
+    Everything that registers HTTP views is set up first: the server's routes
+    are fixed once it runs.
+    """
+    assert await async_setup_component(hass, "webhook", {})
+    assert await async_setup_component(hass, "diagnostics", {})
+    assert await async_setup_component(hass, "media_player", {})
+    return await hass_client_no_auth()
+
+
+@pytest.fixture
+async def push_integration(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    setup_credentials: None,
+    config_entry: MockConfigEntry,
+    simulator: SonosCloudSimulator,
+) -> MockConfigEntry:
+    """Set up with the key's callback URL pointing at Home Assistant's webhook."""
+    simulator.callback_url = str(ha_client.make_url(f"/api/webhook/{WEBHOOK_ID}"))
+    simulator.event_retry_delay = 0
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await _settle(hass, simulator)
+    simulator.clear_requests()
+    return config_entry
+
+
+async def _settle(hass: HomeAssistant, simulator: SonosCloudSimulator) -> None:
+    await hass.async_block_till_done()
+    await simulator.drain_events()
+    await hass.async_block_till_done()
+
+
+async def test_subscriptions_and_push_mode(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Every household, group and player is subscribed; polling only re-syncs."""
+    groups = {simulator.group_id_of(player) for player in simulator.model.players}
+    expected = {
+        *(
+            (ns, "householdId", HOUSEHOLD_ID)
+            for ns in ("groups", "favorites", "playlists")
+        ),
+        *(
+            (ns, "groupId", group)
+            for group in groups
+            for ns in ("playback", "playbackMetadata", "groupVolume")
+        ),
+        *(("playerVolume", "playerId", player) for player in simulator.model.players),
+        ("audioClip", "playerId", LIVING_ROOM),
+        ("audioClip", "playerId", KITCHEN),
+    }
+    assert set(simulator.subscriptions) == expected
+    coordinator = push_integration.runtime_data
+    assert coordinator.push_healthy
+    assert coordinator.update_interval == PUSH_RESYNC_INTERVAL
+    assert not issue_registry.issues
+
+
+async def test_changes_arrive_without_requests(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """A change in the Sonos app shows at once and costs no request."""
+    simulator.set_playback_state(
+        simulator.group_id_of(KITCHEN), "PLAYBACK_STATE_PLAYING"
+    )
+    simulator.set_player_volume(LIVING_ROOM, 61)
+    await _settle(hass, simulator)
+
+    assert hass.states.get(KITCHEN_ENTITY).state == "playing"
+    assert hass.states.get(LIVING_ROOM_ENTITY).attributes["volume_level"] == 0.61
+    assert simulator.control_requests() == []
+
+
+async def test_regroup_event(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """A regroup in the Sonos app updates the rooms and subscribes the new group."""
+    new_group = simulator.external_regroup([LIVING_ROOM, KITCHEN])
+    await _settle(hass, simulator)
+
+    assert hass.states.get(KITCHEN_ENTITY).attributes["group_members"] == [
+        LIVING_ROOM_ENTITY,
+        KITCHEN_ENTITY,
+    ]
+    assert ("playback", "groupId", new_group) in simulator.subscriptions
+    assert {r.method for r in simulator.control_requests()} == {"POST"}
+
+
+def _signed_headers(
+    seq: int, namespace: str, event_type: str, target_type: str, target: str
+) -> dict[str, str]:
+    values = (str(seq), namespace, event_type, target_type, target)
+    return {
+        "X-Sonos-Event-Seq-Id": values[0],
+        "X-Sonos-Namespace": namespace,
+        "X-Sonos-Type": event_type,
+        "X-Sonos-Target-Type": target_type,
+        "X-Sonos-Target-Value": target,
+        "X-Sonos-Household-Id": HOUSEHOLD_ID,
+        "X-Sonos-Event-Signature": event_signature(values, CLIENT_ID, CLIENT_SECRET),
+    }
+
+
+async def _post(ha_client: TestClient, headers: dict[str, str], body: Any) -> None:
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    response = await ha_client.post(
+        f"/api/webhook/{WEBHOOK_ID}", data=data, headers=headers
+    )
+    assert response.status == 200
+
+
+async def test_replayed_and_late_events_are_dropped(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    push_integration: MockConfigEntry,
+) -> None:
+    """An event whose sequence id was seen, or is older, changes nothing."""
+    headers = _signed_headers(
+        10**9, "playerVolume", "playerVolume", "playerId", KITCHEN
+    )
+    await _post(ha_client, headers, {"volume": 44, "muted": False})
+    assert hass.states.get(KITCHEN_ENTITY).attributes["volume_level"] == 0.44
+
+    await _post(ha_client, headers, {"volume": 99, "muted": False})
+    older = _signed_headers(
+        10**9 - 1, "playerVolume", "playerVolume", "playerId", KITCHEN
+    )
+    await _post(ha_client, older, {"volume": 5, "muted": False})
+    assert hass.states.get(KITCHEN_ENTITY).attributes["volume_level"] == 0.44
+
+
+@pytest.mark.parametrize(
+    ("mangle", "body"),
+    [
+        (lambda h: h.pop("X-Sonos-Event-Signature"), {"volume": 1}),
+        (lambda h: h.update({"X-Sonos-Event-Signature": "A" * 43}), {"volume": 1}),
+        (lambda h: h.update({"X-Sonos-Target-Value": LIVING_ROOM}), {"volume": 1}),
+        (lambda h: h.pop("X-Sonos-Namespace"), {"volume": 1}),
+        (lambda h: None, b"not json"),
+        (lambda h: None, b"[1, 2]"),
+        (lambda h: None, b" " * (300 * 1024)),
+        (lambda h: None, {"volume": "loud"}),
+    ],
+    ids=[
+        "unsigned",
+        "wrong-signature",
+        "tampered-target",
+        "missing-header",
+        "not-json",
+        "not-an-object",
+        "oversized",
+        "invalid-volume",
+    ],
+)
+async def test_bad_events_change_nothing(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    push_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    mangle: Any,
+    body: Any,
+) -> None:
+    """Unsigned, tampered, malformed or oversized POSTs are answered and ignored."""
+    headers = _signed_headers(
+        10**9, "playerVolume", "playerVolume", "playerId", KITCHEN
+    )
+    mangle(headers)
+    await _post(ha_client, headers, body)
+    await _post(ha_client, headers, body)
+
+    assert hass.states.get(KITCHEN_ENTITY).attributes["volume_level"] == 0.18
+    assert hass.states.get(LIVING_ROOM_ENTITY).attributes["volume_level"] == 0.25
+    assert CLIENT_SECRET not in caplog.text
+    assert caplog.text.count("Ignored an event POST") <= 1
+
+
+async def test_library_event_refreshes_browse_cache(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """A favorites change makes the next browse fetch the list again."""
+    coordinator = push_integration.runtime_data
+    library = await coordinator.async_get_library(HOUSEHOLD_ID)
+    simulator.add_favorite("Evening Jazz")
+    await _settle(hass, simulator)
+
+    fresh = await coordinator.async_get_library(HOUSEHOLD_ID)
+    assert fresh is not library
+    assert "Evening Jazz" in {favorite.name for favorite in fresh.favorites}
+
+
+async def test_silent_push_falls_back_to_polling(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """No events for long while music plays: poll until events return."""
+    coordinator = push_integration.runtime_data
+    coordinator.last_event_at = time.monotonic() - 3600
+
+    await coordinator._async_check_push(dt_util.utcnow())
+    await hass.async_block_till_done()
+
+    assert not coordinator.push_healthy
+    assert coordinator.update_interval < PUSH_RESYNC_INTERVAL
+    assert any(r.path == "/households" for r in simulator.control_requests())
+
+    simulator.set_player_volume(KITCHEN, 33)
+    await _settle(hass, simulator)
+    assert coordinator.push_healthy
+    assert coordinator.update_interval == PUSH_RESYNC_INTERVAL
+
+
+async def test_renew_and_unsubscribe(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """Subscriptions are renewed in place and removed on unload."""
+    coordinator = push_integration.runtime_data
+    count = len(coordinator.subscriptions.active)
+    await coordinator._async_renew_subscriptions(dt_util.utcnow())
+    posts = [r for r in simulator.control_requests() if r.method == "POST"]
+    assert len(posts) == count
+    simulator.clear_requests()
+
+    assert await hass.config_entries.async_unload(push_integration.entry_id)
+    assert push_integration.state is ConfigEntryState.NOT_LOADED
+    deletes = [r for r in simulator.control_requests() if r.method == "DELETE"]
+    assert len(deletes) == count
+    assert not simulator.subscriptions
+
+
+async def test_no_callback_url_keeps_polling(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Without a callback URL for the key, a repair explains what to set."""
+    coordinator = init_integration.runtime_data
+    assert not coordinator.push_healthy
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"callback_not_configured_{init_integration.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders["url"].endswith(
+        "/api/webhook/" + init_integration.data["webhook_id"]
+    )
