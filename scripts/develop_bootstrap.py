@@ -2,19 +2,23 @@
 
 Subcommands:
 
-  prepare CONFIG_DIR   Before Home Assistant's first start: mark the onboarding
-                       step "core_config" done (the location comes from
+  prepare CONFIG_DIR [--port N]
+                       Before Home Assistant starts: mark the onboarding step
+                       "core_config" done (the location comes from
                        configuration.yaml; the onboarding view of that step would
                        also add weather, radio and text-to-speech integrations that
-                       reach the internet), limit Home Assistant to the loopback
-                       network adapter, and print the Python requirements of the
-                       integrations Home Assistant will load that are not
-                       installed yet, one per line.
+                       reach the internet), keep Home Assistant to the loopback
+                       network adapter and its web server to 127.0.0.1:N, and
+                       print the Python requirements of the integrations Home
+                       Assistant will load that are not installed yet, one a line.
   setup                Onboard (user "demo", password "demo-password"), wait for
                        Home Assistant to run, then add the simulator's application
-                       credentials and link the sonos_cloud integration through
-                       the OAuth flow, and check the three speakers are there.
-                       Idempotent: a step already done is only reported.
+                       credentials, link the sonos_cloud integration through the
+                       OAuth flow, put each speaker in the area of its name, and
+                       check the three speakers are there. Idempotent: a step
+                       already done is only reported, except that after a restart
+                       of the simulator (which forgets its tokens) it answers Home
+                       Assistant's request to link the account again.
   smoke                Pause the Living Room and set the Kitchen's volume through
                        Home Assistant, and check both in Home Assistant and in the
                        simulator. Exit status 0 when everything held.
@@ -75,44 +79,69 @@ def loopback_url(value: str) -> str:
 # -- prepare ---------------------------------------------------------------
 
 
-def prepare(config_dir: Path) -> int:
-    """Seed onboarding before the first start; list missing requirements."""
+def prepare(config_dir: Path, port: int) -> int:
+    """Seed Home Assistant's storage; list missing requirements."""
     storage = config_dir / ".storage"
-    onboarding = storage / "onboarding"
-    if not onboarding.exists():
-        from homeassistant.components.onboarding import (  # noqa: PLC0415
-            STORAGE_KEY,
-            STORAGE_VERSION,
-        )
+    storage.mkdir(parents=True, exist_ok=True)
+    if not (storage / "onboarding").exists():
+        from homeassistant.components import onboarding  # noqa: PLC0415
 
-        storage.mkdir(parents=True, exist_ok=True)
-        onboarding.write_text(
-            json.dumps(
-                {
-                    "version": STORAGE_VERSION,
-                    "minor_version": 1,
-                    "key": STORAGE_KEY,
-                    "data": {"done": ["core_config"]},
-                },
-                indent=2,
-            )
+        _store(
+            storage,
+            onboarding.STORAGE_KEY,
+            onboarding.STORAGE_VERSION,
+            1,
+            {"done": ["core_config"]},
         )
-    network = storage / "core.network"
-    if not network.exists():
-        network.write_text(
-            json.dumps(
-                {
-                    "version": 1,
-                    "minor_version": 1,
-                    "key": "core.network",
-                    "data": {"configured_adapters": loopback_adapters()},
-                },
-                indent=2,
-            )
+    if not (storage / "core.network").exists():
+        _store(
+            storage, "core.network", 1, 1, {"configured_adapters": loopback_adapters()}
         )
+    _keep_http_on_loopback(storage, port)
     for requirement in missing_requirements(config_dir):
         print(requirement)
     return 0
+
+
+def _store(storage: Path, key: str, version: int, minor: int, data: Any) -> None:
+    """Write one file of Home Assistant's .storage."""
+    document = {"version": version, "minor_version": minor, "key": key, "data": data}
+    (storage / key).write_text(json.dumps(document, indent=2))
+
+
+def _keep_http_on_loopback(storage: Path, port: int) -> None:
+    """Make Home Assistant's web server listen on 127.0.0.1:port only.
+
+    Since 2026.10 the HTTP settings live in .storage/http. A YAML "http:"
+    block is only tried for five minutes and then reverted to the default,
+    which listens on every address; so the setting is stored directly, as
+    the confirmed ("stable") one.
+    """
+    from homeassistant.components.http import config as http  # noqa: PLC0415
+    from homeassistant.util import dt as dt_util  # noqa: PLC0415
+
+    wanted = {"server_host": ["127.0.0.1"], "server_port": port}
+    path = storage / http.STORAGE_KEY
+    if path.exists():
+        data = json.loads(path.read_text()).get("data", {})
+        stable = data.get("stable") or {}
+        if data.get("pending") is None and all(
+            stable.get(key) == value for key, value in wanted.items()
+        ):
+            return
+    stable = {
+        **http.HTTP_STORAGE_SCHEMA(dict(wanted)),
+        "created_at": dt_util.utcnow().isoformat(),
+        "error": None,
+        "error_message": None,
+    }
+    _store(
+        storage,
+        http.STORAGE_KEY,
+        http.STORAGE_VERSION,
+        http.STORAGE_MINOR_VERSION,
+        {"stable": stable, "pending": None, "yaml_migration_done": True},
+    )
 
 
 def loopback_adapters() -> list[str]:
@@ -347,7 +376,7 @@ async def onboard(hass: HomeAssistant, limit: float, pid: int | None) -> None:
                 return False
             return list(await response.json())
 
-    say(f"waiting for Home Assistant on {hass.url} (the first start takes a while)")
+    say(f"waiting for Home Assistant on {hass.url}")
     started = time.monotonic()
     steps = await wait_for("Home Assistant's web server", status, limit, pid)
     say(f"Home Assistant answers after {time.monotonic() - started:.0f} s")
@@ -403,8 +432,10 @@ async def wait_running(hass: HomeAssistant, limit: float, pid: int | None) -> No
     say("Home Assistant is running")
 
 
-async def link(hass: HomeAssistant, simulator_url: str) -> None:
+async def link(hass: HomeAssistant, simulator_url: str) -> str | None:
     """Add the simulator's credentials and link sonos_cloud, unless linked.
+
+    Return the id of the entry when one was created.
 
     The simulator keeps its tokens in memory only, so after a restart of
     scripts/develop it refuses the stored ones and Home Assistant asks to link
@@ -415,7 +446,7 @@ async def link(hass: HomeAssistant, simulator_url: str) -> None:
     )
     if entries:
         await relink(hass, simulator_url, entries[0])
-        return
+        return None
 
     credentials = await hass.ws({"type": "application_credentials/list"})
     if any(
@@ -447,6 +478,7 @@ async def link(hass: HomeAssistant, simulator_url: str) -> None:
             f"{result.get('reason') or result.get('errors') or ''}"
         )
     say(f"linked {DOMAIN}: config entry {result['result']['title']!r} created")
+    return str(result["result"]["entry_id"])
 
 
 def frontend_base(hass: HomeAssistant) -> dict[str, str]:
@@ -458,29 +490,63 @@ def frontend_base(hass: HomeAssistant) -> dict[str, str]:
     return {"HA-Frontend-Base": hass.url}
 
 
+FAILED_STATES = ("setup_error", "migration_error", "failed_unload")
+
+
+async def entry_status(hass: HomeAssistant) -> dict[str, Any]:
+    """Return the sonos_cloud config entry as the config entries API lists it."""
+    entries = await hass.request(
+        "GET", f"/api/config/config_entries/entry?domain={DOMAIN}"
+    )
+    if not entries:
+        raise BootstrapError(f"the {DOMAIN} config entry has gone")
+    return dict(entries[0])
+
+
+async def reauth_flow(hass: HomeAssistant) -> dict[str, Any] | None:
+    """Return Home Assistant's request to link the account again, if any."""
+    for flow in await hass.ws({"type": "config_entries/flow/progress"}):
+        if flow["handler"] == DOMAIN and flow["context"].get("source") == "reauth":
+            return dict(flow)
+    return None
+
+
+async def wait_loaded(hass: HomeAssistant, *, allow_reauth: bool = False) -> Any:
+    """Wait until the entry is loaded; fail soon when its setup failed.
+
+    With allow_reauth, return Home Assistant's reauth flow when it asks to
+    link the account again; otherwise return None once loaded.
+    """
+    failed_since: float | None = None
+
+    async def settled() -> tuple[dict[str, Any] | None] | None:
+        nonlocal failed_since
+        entry = await entry_status(hass)
+        if entry["state"] == "loaded":
+            return (None,)
+        if allow_reauth and (flow := await reauth_flow(hass)) is not None:
+            return (flow,)
+        if entry["state"] in FAILED_STATES:
+            # A failed setup that asks for reauthentication does so at once.
+            failed_since = failed_since or time.monotonic()
+            if time.monotonic() - failed_since > 10:
+                reason = f" ({entry['reason']})" if entry.get("reason") else ""
+                raise BootstrapError(
+                    f"the {DOMAIN} integration failed to set up: {entry['state']}"
+                    f"{reason}; see home-assistant.log"
+                )
+        return None
+
+    return (await wait_for(f"the {DOMAIN} entry to load", settled, 60))[0]
+
+
 async def relink(
     hass: HomeAssistant, simulator_url: str, entry: dict[str, Any]
 ) -> None:
     """Leave a working entry alone; answer Home Assistant's reauth request."""
-
-    async def entry_state() -> str:
-        entries = await hass.request(
-            "GET", f"/api/config/config_entries/entry?domain={DOMAIN}"
-        )
-        return str(entries[0]["state"])
-
-    async def settled() -> tuple[str, dict[str, Any] | None] | None:
-        if (state := await entry_state()) == "loaded":
-            return state, None
-        for flow in await hass.ws({"type": "config_entries/flow/progress"}):
-            if flow["handler"] == DOMAIN and flow["context"].get("source") == "reauth":
-                return state, flow
-        return None
-
-    found = await wait_for(f"the {DOMAIN} entry to load or ask to relink", settled, 60)
-    state, flow = found
+    flow = await wait_loaded(hass, allow_reauth=True)
     if flow is None:
-        say(f"{DOMAIN} is already linked ({entry['title']}: {state}); nothing to do")
+        say(f"{DOMAIN} is already linked ({entry['title']}); nothing to do")
         return
     say(f"{DOMAIN}: the simulator restarted and forgot its tokens; linking again")
     result = await hass.request(
@@ -494,11 +560,7 @@ async def relink(
         raise BootstrapError(
             f"linking again failed: {result.get('type')} {result.get('reason')}"
         )
-
-    async def loaded() -> bool:
-        return await entry_state() == "loaded"
-
-    await wait_for(f"the {DOMAIN} entry to load", loaded, 60)
+    await wait_loaded(hass)
     say(f"{DOMAIN} linked again")
 
 
@@ -567,6 +629,30 @@ def _with_query(url: str, **extra: str) -> str:
     return urlunsplit(parts._replace(query=urlencode([*query, *extra.items()])))
 
 
+async def place_in_areas(hass: HomeAssistant, entry_id: str) -> None:
+    """Put each new speaker in the area of the same name, as a user would.
+
+    Onboarding created Living Room, Kitchen and Bedroom; the Overview then
+    shows every speaker in its room.
+    """
+    areas = {
+        area["name"].casefold(): area
+        for area in await hass.ws({"type": "config/area_registry/list"})
+    }
+    for device in await hass.ws({"type": "config/device_registry/list"}):
+        name = device.get("name_by_user") or device.get("name") or ""
+        area = areas.get(name.casefold())
+        if entry_id in device["config_entries"] and not device["area_id"] and area:
+            await hass.ws(
+                {
+                    "type": "config/device_registry/update",
+                    "device_id": device["id"],
+                    "area_id": area["area_id"],
+                }
+            )
+            say(f"  put {name} in the area {area['name']}")
+
+
 async def speakers(hass: HomeAssistant, limit: float = 60) -> dict[str, dict[str, Any]]:
     """Wait for the sonos_cloud media players to be available; name -> state."""
 
@@ -600,8 +686,12 @@ async def setup(args: argparse.Namespace) -> None:
             await wait_running(hass, args.timeout, args.pid)
             if args.simulator_url is None:
                 return
-            await link(hass, args.simulator_url)
+            new_entry = await link(hass, args.simulator_url)
+            if new_entry:
+                await wait_loaded(hass)
             found = await speakers(hass)
+            if new_entry:
+                await place_in_areas(hass, new_entry)
             for name, state in sorted(found.items()):
                 volume = state["attributes"].get("volume_level")
                 level = f", volume {round(volume * 100)}%" if volume is not None else ""
@@ -725,6 +815,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     prep = commands.add_parser("prepare")
     prep.add_argument("config_dir", type=Path)
+    prep.add_argument("--port", type=int, default=8123, help="Home Assistant's port")
     for name in ("setup", "smoke"):
         sub = commands.add_parser(name)
         sub.add_argument("--url", type=loopback_url, default="http://127.0.0.1:8123")
@@ -739,7 +830,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "prepare":
-        return prepare(args.config_dir)
+        return prepare(args.config_dir, args.port)
     try:
         asyncio.run(setup(args) if args.command == "setup" else smoke(args))
     except BootstrapError as err:

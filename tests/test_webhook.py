@@ -18,7 +18,7 @@ from custom_components.sonos_cloud.api import event_signature
 from custom_components.sonos_cloud.const import DOMAIN, PUSH_RESYNC_INTERVAL
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, HOUSEHOLD_ID, KITCHEN, LIVING_ROOM
-from .simulator import SonosCloudSimulator
+from .simulator import Fault, SonosCloudSimulator
 
 WEBHOOK_ID = "sonos-cloud-test-webhook"
 KITCHEN_ENTITY = "media_player.kitchen"
@@ -303,3 +303,65 @@ async def test_no_callback_url_keeps_polling(
     assert issue.translation_placeholders["url"].endswith(
         "/api/webhook/" + init_integration.data["webhook_id"]
     )
+
+
+@pytest.mark.parametrize("status", [400, 503])
+async def test_subscribe_failure_keeps_polling(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    config_entry: MockConfigEntry,
+    simulator: SonosCloudSimulator,
+    issue_registry: ir.IssueRegistry,
+    status: int,
+) -> None:
+    """A failed subscription leaves polling in charge, without a repair issue."""
+    simulator.callback_url = str(ha_client.make_url(f"/api/webhook/{WEBHOOK_ID}"))
+    simulator.inject(
+        Fault(method="POST", path=r".*/subscription", status=status, times=0)
+    )
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await _settle(hass, simulator)
+
+    coordinator = config_entry.runtime_data
+    assert not coordinator.push_healthy
+    assert not coordinator.subscriptions.active
+    assert coordinator.update_interval < PUSH_RESYNC_INTERVAL
+    assert not issue_registry.issues
+
+
+async def test_renewal_and_regroup_failures_are_logged(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Subscription errors after setup are logged and do not break anything."""
+    coordinator = push_integration.runtime_data
+    simulator.inject(Fault(method="POST", path=r".*/subscription", status=500, times=0))
+    await coordinator._async_renew_subscriptions(dt_util.utcnow())
+    assert "Could not renew Sonos event subscriptions" in caplog.text
+
+    simulator.external_regroup([LIVING_ROOM, KITCHEN])
+    await _settle(hass, simulator)
+    assert hass.states.get(KITCHEN_ENTITY).attributes["group_members"] == [
+        LIVING_ROOM_ENTITY,
+        KITCHEN_ENTITY,
+    ]
+
+
+async def test_watchdog_leaves_quiet_idle_system_alone(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """Silence while nothing plays is normal and keeps push mode."""
+    coordinator = push_integration.runtime_data
+    for group_id in list(simulator.model.groups):
+        simulator.set_playback_state(group_id, "PLAYBACK_STATE_PAUSED")
+    await _settle(hass, simulator)
+    coordinator.last_event_at = time.monotonic() - 3600
+
+    await coordinator._async_check_push(dt_util.utcnow())
+
+    assert coordinator.push_healthy

@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     except ValueError as err:
         parser.error(str(err))
+    sim.image_root = f"http://{args.host}:{args.port}/images"
     household_id = sim.add_demo_household()
     host = f"[{args.host}]" if ":" in args.host else args.host
     root = f"http://{host}:{args.port}"

@@ -302,6 +302,8 @@ class SonosCloudSimulator:
             spike_per_second,
         )
         self.integration_name = integration_name
+        # Where artwork URLs point; None keeps the unresolvable test host.
+        self.image_root: str | None = None
         self.model = SonosModel()
         self.requests: list[RecordedRequest] = []
         self._faults: list[list[Any]] = []  # [fault, hits left or None]
@@ -324,6 +326,7 @@ class SonosCloudSimulator:
         self.model.listeners.append(self._on_change)
         self._register_routes()
         self.app = web.Application()
+        self.app.router.add_get("/images/{name:.+}", self._image)
         self.app.router.add_route("*", "/{tail:.*}", self._dispatch)
         self.app.on_cleanup.append(self._shutdown_events)
 
@@ -393,7 +396,9 @@ class SonosCloudSimulator:
                 body["reason"] = reason
             if group.has_content:
                 body |= {"itemId": group.item_id, "queueVersion": group.queue_version}
-            self._events.send(household_id, "playback", "playbackError", key[1:], body)
+            self._events.send(
+                household_id, "playback", "playbackError", key[1:], self._local(body)
+            )
         if stop:
             self.model.set_playback_state(group_id, "PLAYBACK_STATE_IDLE")
 
@@ -419,7 +424,7 @@ class SonosCloudSimulator:
         if household_id is None or not self._target_exists(key[1], key[2]):
             return
         event_type, body = self._event_body(key)
-        self._events.send(household_id, key[0], event_type, key[1:], body)
+        self._events.send(household_id, key[0], event_type, key[1:], self._local(body))
 
     def _event_body(self, key: Key) -> tuple[str, dict[str, Any]]:
         """Event type and body: what the matching GET would answer now."""
@@ -792,6 +797,33 @@ class SonosCloudSimulator:
             return self._token(request, form)
         raise ApiError(404, {"errorCode": "ERROR_RESOURCE_NOT_FOUND"})
 
+    def _localize(self, text: str) -> str:
+        """Point artwork at this server when ``image_root`` is set (the demo).
+
+        Tests keep the never-resolving ``images.invalid`` host; the demo serves
+        artwork itself so a browser never makes Home Assistant look anything
+        up beyond loopback.
+        """
+        if self.image_root is None:
+            return text
+        return text.replace(IMAGE_ROOT, self.image_root)
+
+    def _local(self, body: Any) -> Any:
+        return json.loads(self._localize(json.dumps(body))) if self.image_root else body
+
+    async def _image(self, request: web.Request) -> web.Response:
+        """Draw a square cover: the name's first letter on a colour."""
+        name = request.match_info["name"]
+        hue = sum(name.encode()) % 360
+        letter = html.escape((name.rsplit("/", 1)[-1][:1] or "?").upper())
+        svg = (
+            '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="300">'
+            f'<rect width="300" height="300" fill="hsl({hue},45%,40%)"/>'
+            '<text x="150" y="195" font-size="160" text-anchor="middle" '
+            f'fill="white" font-family="sans-serif">{letter}</text></svg>'
+        )
+        return web.Response(text=svg, content_type="image/svg+xml")
+
     def _respond(
         self, status: int, body: Any, headers: dict[str, str] | None, api: str
     ) -> web.Response:
@@ -804,7 +836,9 @@ class SonosCloudSimulator:
                 merged["X-Sonos-Type"] = "none"
         merged.update(headers or {})
         return web.Response(
-            status=status, body=json.dumps(body).encode(), headers=merged
+            status=status,
+            body=self._localize(json.dumps(body)).encode(),
+            headers=merged,
         )
 
     # -- faults -------------------------------------------------------------

@@ -66,8 +66,13 @@ class Track:
     image_url: str
 
 
+IMAGE_ROOT = "https://images.invalid"
+"""Host of artwork URLs; ``.invalid`` never resolves (RFC 2606).
+
+The standalone demo rewrites it to the simulator's own ``/images``."""
+
 DEMO_TRACKS: tuple[Track, ...] = tuple(
-    Track(title, artist, album, millis, f"https://images.invalid/covers/{cover}.jpg")
+    Track(title, artist, album, millis, f"{IMAGE_ROOT}/covers/{cover}.jpg")
     for title, artist, album, millis, cover in (
         ("Copper Lanterns", "The Velvet Orchards", "Harbor Lights", 214_000, "hl"),
         ("Static Bloom", "Mira Kestrel", "Night Transit", 187_000, "nt"),
@@ -78,7 +83,7 @@ DEMO_TRACKS: tuple[Track, ...] = tuple(
 """Made-up tracks loaded into demo groups (no real artists)."""
 
 MORE_TRACKS: tuple[Track, ...] = tuple(
-    Track(title, artist, album, millis, f"https://images.invalid/covers/{cover}.jpg")
+    Track(title, artist, album, millis, f"{IMAGE_ROOT}/covers/{cover}.jpg")
     for title, artist, album, millis, cover in (
         ("Morning Ferry", "Oona Bright", "Early Hours", 201_000, "eh"),
         ("Glass Orchard", "Oona Bright", "Early Hours", 176_000, "eh"),
@@ -98,7 +103,6 @@ class Service:
 
 SIMULATOR_SERVICE = Service("Sonos Simulator", "local-library")
 RADIO_SERVICE = Service("Simulated Radio", "303")
-IMAGE_ROOT = "https://images.invalid"
 
 
 @dataclass(frozen=True)
