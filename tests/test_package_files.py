@@ -1,0 +1,138 @@
+"""Checks hassfest and HACS make, reproduced: manifest, hacs.json, strings, brand."""
+
+import ast
+import json
+from pathlib import Path
+import re
+from typing import Any
+
+from awesomeversion import AwesomeVersion
+from PIL import Image
+import pytest
+import yaml
+
+ROOT = Path(__file__).parent.parent
+PACKAGE = ROOT / "custom_components" / "sonos_cloud"
+MANIFEST = json.loads((PACKAGE / "manifest.json").read_text(encoding="utf-8"))
+STRINGS = json.loads((PACKAGE / "translations" / "en.json").read_text(encoding="utf-8"))
+
+
+def test_manifest() -> None:
+    """Keys HACS and hassfest require, sorted as hassfest wants."""
+    keys = list(MANIFEST)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    assert MANIFEST["domain"] == PACKAGE.name
+    for key in ("documentation", "issue_tracker", "codeowners", "version"):
+        assert MANIFEST[key]
+    assert MANIFEST["documentation"].startswith("https://")
+    assert AwesomeVersion(MANIFEST["version"]).valid
+    assert MANIFEST["iot_class"] in {"cloud_polling", "cloud_push"}
+    assert MANIFEST["config_flow"] is True
+    assert {"application_credentials", "webhook"} <= set(MANIFEST["dependencies"])
+
+
+def test_version_matches_pyproject_and_changelog() -> None:
+    """One version everywhere a release reads it."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'version = "{MANIFEST["version"]}"' in pyproject
+
+
+def test_hacs_json() -> None:
+    """hacs.json uses only keys of the HACS schema and names the minimum HA."""
+    hacs = json.loads((ROOT / "hacs.json").read_text(encoding="utf-8"))
+    allowed = {
+        "name",
+        "content_in_root",
+        "country",
+        "filename",
+        "hacs",
+        "hide_default_branch",
+        "homeassistant",
+        "persistent_directory",
+        "render_readme",
+        "zip_release",
+    }
+    assert set(hacs) <= allowed
+    assert hacs["name"]
+    assert AwesomeVersion(hacs["homeassistant"]) >= AwesomeVersion("2026.3.0")
+    # Exactly one integration, all runtime files inside it.
+    assert [p.name for p in (ROOT / "custom_components").iterdir() if p.is_dir()] == [
+        "sonos_cloud"
+    ] or {p.name for p in (ROOT / "custom_components").iterdir() if p.is_dir()} <= {
+        "sonos_cloud",
+        "__pycache__",
+    }
+
+
+def test_strings_match_translations() -> None:
+    """strings.json (core layout) and translations/en.json (read at runtime) agree."""
+    strings = json.loads((PACKAGE / "strings.json").read_text(encoding="utf-8"))
+    assert strings == STRINGS
+
+
+def _used_translation_keys() -> set[str]:
+    keys: set[str] = set()
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.keyword)
+                and node.arg == "translation_key"
+                and isinstance(node.value, ast.Constant)
+            ):
+                keys.add(node.value.value)
+    return keys
+
+
+def test_every_translation_key_exists() -> None:
+    """Every translation key the code raises with has English text."""
+    known = set(STRINGS["exceptions"]) | set(STRINGS.get("issues", {}))
+    used = _used_translation_keys()
+    assert used
+    assert used <= known, used - known
+
+
+def test_abort_reasons_exist() -> None:
+    """Every abort reason of the config flow has text; custom ones get none."""
+    source = (PACKAGE / "config_flow.py").read_text(encoding="utf-8")
+    reasons = set(re.findall(r'reason="([a-z_]+)"', source))
+    assert reasons
+    assert reasons <= set(STRINGS["config"]["abort"])
+
+
+def test_services_are_described() -> None:
+    """services.yaml, the translations and icons.json list the same services."""
+    services: dict[str, Any] = yaml.safe_load(
+        (PACKAGE / "services.yaml").read_text(encoding="utf-8")
+    )
+    icons = json.loads((PACKAGE / "icons.json").read_text(encoding="utf-8"))
+    assert set(services) == set(STRINGS["services"]) == set(icons["services"])
+    for name, service in services.items():
+        fields = set((service or {}).get("fields", {}))
+        assert fields == set(STRINGS["services"][name].get("fields", {}))
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("icon.png", (256, 256)),
+        ("icon@2x.png", (512, 512)),
+        ("dark_icon.png", (256, 256)),
+        ("dark_icon@2x.png", (512, 512)),
+        ("logo.png", None),
+        ("logo@2x.png", None),
+        ("dark_logo.png", None),
+        ("dark_logo@2x.png", None),
+    ],
+)
+def test_brand_images(name: str, size: tuple[int, int] | None) -> None:
+    """Brand images exist in the sizes Home Assistant's brands rules ask for."""
+    with Image.open(PACKAGE / "brand" / name) as image:
+        assert image.format == "PNG"
+        if size is not None:
+            assert image.size == size
+        else:
+            shortest = min(image.size)
+            limit = (256, 512) if "@2x" in name else (128, 256)
+            assert limit[0] <= shortest <= limit[1]
