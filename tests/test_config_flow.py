@@ -265,3 +265,25 @@ async def test_reauth_of_upgraded_entry(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert entry.unique_id == HOUSEHOLD_ID
+
+
+async def test_options(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """The volume step option changes volume up/down at once."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"volume_step": 10.0}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options == {"volume_step": 10}
+
+    state = hass.states.get("media_player.kitchen")
+    await hass.services.async_call(
+        "media_player",
+        "volume_up",
+        {"entity_id": "media_player.kitchen"},
+        blocking=True,
+    )
+    assert hass.states.get("media_player.kitchen").attributes["volume_level"] == (
+        round(state.attributes["volume_level"] + 0.10, 2)
+    )

@@ -33,6 +33,7 @@ from homeassistant.const import (
     SERVICE_VOLUME_DOWN,
     SERVICE_VOLUME_UP,
     STATE_UNAVAILABLE,
+    Platform,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -77,7 +78,10 @@ async def test_entities(
     """Every room of the household is one media player with its state."""
     freezer.move_to("2026-11-23T12:00:00+00:00")
     config_entry.add_to_hass(hass)
-    with patch.object(SonosCloudMediaPlayer, "_access_token", "mock-token"):
+    with (
+        patch.object(SonosCloudMediaPlayer, "_access_token", "mock-token"),
+        patch("custom_components.sonos_cloud.PLATFORMS", [Platform.MEDIA_PLAYER]),
+    ):
         assert await hass.config_entries.async_setup(config_entry.entry_id)
         await hass.async_block_till_done()
         await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)

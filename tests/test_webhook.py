@@ -11,7 +11,10 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.sonos_cloud.api import event_signature
@@ -365,3 +368,40 @@ async def test_watchdog_leaves_quiet_idle_system_alone(
     await coordinator._async_check_push(dt_util.utcnow())
 
     assert coordinator.push_healthy
+
+
+async def test_announcement_outcome_event(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """When Sonos reports our clip finished, automations get an event."""
+    events = async_capture_events(hass, "sonos_cloud_announcement")
+    await hass.services.async_call(
+        "media_player",
+        "play_media",
+        {
+            "entity_id": KITCHEN_ENTITY,
+            "media_content_id": "CHIME",
+            "media_content_type": "music",
+            "announce": True,
+        },
+        blocking=True,
+    )
+    clip = simulator.model.clips[KITCHEN][-1]
+    await _settle(hass, simulator)
+    assert events == []  # still playing
+
+    simulator.finish_clip(KITCHEN, clip.id, status="ERROR", error_code="ERROR_X")
+    await _settle(hass, simulator)
+
+    assert [event.data for event in events] == [
+        {
+            "entity_id": KITCHEN_ENTITY,
+            "player_id": KITCHEN,
+            "clip_id": clip.id,
+            "status": "ERROR",
+            "error_code": "ERROR_X",
+        }
+    ]
+    assert KITCHEN not in push_integration.runtime_data.active_clips

@@ -7,14 +7,30 @@ from typing import Any, override
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
+    ConfigEntry,
     ConfigFlowResult,
+    OptionsFlow,
 )
 from homeassistant.const import CONF_ACCESS_TOKEN, CONF_TOKEN
+from homeassistant.core import callback
 from homeassistant.helpers import config_entry_oauth2_flow
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+)
+import voluptuous as vol
 
 from .api import SonosAuthError, SonosCloudClient, SonosError
-from .const import CONFIG_ENTRY_VERSION, DOMAIN, LEGACY_UNIQUE_ID, LOGGER
+from .const import (
+    CONF_VOLUME_STEP,
+    CONFIG_ENTRY_VERSION,
+    DOMAIN,
+    LEGACY_UNIQUE_ID,
+    LOGGER,
+    VOLUME_STEP_PERCENT,
+)
 from .coordinator import account_unique_id
 from .endpoints import sonos_endpoints
 
@@ -32,6 +48,13 @@ class SonosCloudFlowHandler(
     def logger(self) -> logging.Logger:
         """Return the logger of the OAuth2 flow."""
         return LOGGER
+
+    @staticmethod
+    @callback
+    @override
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Offer the options users tune."""
+        return SonosCloudOptionsFlow()
 
     async def async_step_reauth(
         self, entry_data: Mapping[str, Any]
@@ -94,3 +117,28 @@ class SonosCloudFlowHandler(
             )
         self._abort_if_unique_id_configured()
         return self.async_create_entry(title="Sonos", data=data)
+
+
+class SonosCloudOptionsFlow(OptionsFlow):
+    """Options that change behaviour at once, without a reload."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the volume step."""
+        if user_input is not None:
+            return self.async_create_entry(
+                data={CONF_VOLUME_STEP: int(user_input[CONF_VOLUME_STEP])}
+            )
+        current = self.config_entry.options.get(CONF_VOLUME_STEP, VOLUME_STEP_PERCENT)
+        # Typed loosely: HA aliases voluptuous to probatio, unknown to the stubs.
+        schema: Any = vol.Schema(
+            {
+                vol.Required(CONF_VOLUME_STEP, default=current): NumberSelector(
+                    NumberSelectorConfig(
+                        min=1, max=25, step=1, mode=NumberSelectorMode.SLIDER
+                    )
+                )
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)

@@ -27,7 +27,8 @@ MIN_POLL_INTERVAL: Final = timedelta(seconds=30)
 # Parallel requests during a refresh; stays far below the 100/s spike arrest.
 MAX_PARALLEL_REQUESTS: Final = 8
 
-# Volume up/down change the volume by this many points of 100, like the Sonos app.
+# Volume up/down change the volume by this many points of 100 unless the options
+# say otherwise; 5 is what the Sonos app's buttons do.
 VOLUME_STEP_PERCENT: Final = 5
 # Seconds favorites and playlists are reused for browsing and search.
 LIBRARY_MAX_AGE: Final = 300
@@ -39,3 +40,11 @@ PUSH_RESYNC_INTERVAL: Final = timedelta(minutes=30)
 SUBSCRIPTION_RENEWAL: Final = timedelta(hours=24)
 PUSH_WATCHDOG_INTERVAL: Final = timedelta(minutes=5)
 PUSH_SILENCE_LIMIT: Final = timedelta(minutes=15)
+
+# Fired when an announcement this integration started ends (push only).
+EVENT_ANNOUNCEMENT: Final = "sonos_cloud_announcement"
+CLIP_FINAL_STATES: Final = frozenset(
+    {"DONE", "ERROR", "DISMISSED", "INTERRUPTED", "INACTIVE"}
+)
+
+CONF_VOLUME_STEP: Final = "volume_step"

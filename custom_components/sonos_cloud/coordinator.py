@@ -12,7 +12,11 @@ from typing import override
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -33,7 +37,9 @@ from .api import (
     SonosTargetGoneError,
 )
 from .const import (
+    CLIP_FINAL_STATES,
     DOMAIN,
+    EVENT_ANNOUNCEMENT,
     LIBRARY_MAX_AGE,
     LOGGER,
     MAX_PARALLEL_REQUESTS,
@@ -113,6 +119,8 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         self._libraries: dict[str, HouseholdLibrary] = {}
         # The last announcement started on each player, so it can be cancelled.
         self.active_clips: dict[str, str] = {}
+        # Default announcement volume per player, 0 = the room's own volume.
+        self.announcement_volumes: dict[str, int] = {}
         self.subscriptions = SubscriptionManager(client)
         # Push is healthy while events arrive; polling then only re-syncs.
         self.push_healthy = False
@@ -245,6 +253,9 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         if event.namespace in ("favorites", "playlists"):
             self._libraries.pop(event.household_id or event.target_value, None)
             return
+        if event.namespace == "audioClip":
+            self._announce_clip_outcomes(event)
+            return
         try:
             data = self.data.with_event(event, dt_util.utcnow())
         except SonosInvalidResponseError as err:
@@ -257,6 +268,42 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             # New group ids need their own subscriptions.
             self.config_entry.async_create_background_task(
                 self.hass, self._async_sync_subscriptions(), "sonos_cloud subscribe"
+            )
+
+    def _announce_clip_outcomes(self, event: SonosEvent) -> None:
+        """Fire ``sonos_cloud_announcement`` when one of our clips ends."""
+        target = event.target_value
+        clips = event.body.get("audioClips")
+        if not isinstance(clips, list):
+            return
+        for clip in clips:
+            if not isinstance(clip, dict) or clip.get("id") != self.active_clips.get(
+                target
+            ):
+                continue
+            status = clip.get("status")
+            if status not in CLIP_FINAL_STATES:
+                continue
+            del self.active_clips[target]
+            player_id = next(
+                (
+                    player.id
+                    for player in self.data.players.values()
+                    if target in player.device_ids
+                ),
+                target,
+            )
+            self.hass.bus.async_fire(
+                EVENT_ANNOUNCEMENT,
+                {
+                    "entity_id": er.async_get(self.hass).async_get_entity_id(
+                        "media_player", DOMAIN, player_id
+                    ),
+                    "player_id": target,
+                    "clip_id": clip["id"],
+                    "status": status,
+                    "error_code": clip.get("errorCode"),
+                },
             )
 
     async def _async_sync_subscriptions(self) -> None:

@@ -42,7 +42,7 @@ from .api import (
     Volume,
 )
 from .browse_media import async_browse, is_library_folder, search
-from .const import DOMAIN, LOGGER, VOLUME_STEP_PERCENT
+from .const import CONF_VOLUME_STEP, DOMAIN, LOGGER, VOLUME_STEP_PERCENT
 from .coordinator import (
     HouseholdLibrary,
     SonosCloudConfigEntry,
@@ -136,7 +136,6 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
 
     _attr_name = None
     _attr_device_class = MediaPlayerDeviceClass.SPEAKER
-    _attr_volume_step = VOLUME_STEP_PERCENT / 100
 
     def __init__(self, coordinator: SonosCloudCoordinator, player: Player) -> None:
         """Use the player id as unique id, as the older integration did."""
@@ -452,15 +451,26 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
             lambda data, player_id: data.with_player_volume(player_id, volume=level),
         )
 
+    @property
+    def _volume_step_percent(self) -> int:
+        options = self.coordinator.config_entry.options
+        return int(options.get(CONF_VOLUME_STEP, VOLUME_STEP_PERCENT))
+
+    @property
+    @override
+    def volume_step(self) -> float:
+        """Return the step of volume up/down, from the options."""
+        return self._volume_step_percent / 100
+
     @override
     async def async_volume_up(self) -> None:
         """Raise the volume by one step in a single relative request."""
-        await self._async_step_volume(VOLUME_STEP_PERCENT)
+        await self._async_step_volume(self._volume_step_percent)
 
     @override
     async def async_volume_down(self) -> None:
         """Lower the volume by one step in a single relative request."""
-        await self._async_step_volume(-VOLUME_STEP_PERCENT)
+        await self._async_step_volume(-self._volume_step_percent)
 
     async def _async_step_volume(self, delta: int) -> None:
         current = self._volume.volume if self._volume is not None else 0
@@ -657,6 +667,8 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
             )
         try:
             volume = clip_volume(extra.get("volume"))
+            if volume is None:
+                volume = self.coordinator.announcement_volumes.get(player.id) or None
             priority = clip_priority(extra.get("priority"))
             url = None
             if media_id.upper() != CHIME:

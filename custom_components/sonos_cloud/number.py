@@ -1,0 +1,85 @@
+"""Number platform: the default announcement volume of each room."""
+
+from typing import override
+
+from homeassistant.components.number import NumberMode, RestoreNumber
+from homeassistant.const import PERCENTAGE, EntityCategory
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import Player
+from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
+from .entity import SonosCloudEntity
+
+# Changing the number sends nothing to Sonos.
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SonosCloudConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a number for every room that can play announcements."""
+    coordinator = entry.runtime_data
+    known: set[str] = set()
+
+    @callback
+    def add_new_players() -> None:
+        new = {
+            player_id
+            for player_id, player in coordinator.data.players.items()
+            if player.has_audio_clip
+        } - known
+        known.update(new)
+        async_add_entities(
+            AnnouncementVolumeNumber(coordinator, coordinator.data.players[player_id])
+            for player_id in sorted(new)
+        )
+
+    add_new_players()
+    entry.async_on_unload(coordinator.async_add_listener(add_new_players))
+
+
+class AnnouncementVolumeNumber(SonosCloudEntity, RestoreNumber):
+    """Volume of announcements that name none; 0 plays them at the room's volume.
+
+    Sonos has no such setting, so the value lives in Home Assistant and is
+    restored after a restart.
+    """
+
+    _attr_translation_key = "announcement_volume"
+    _attr_entity_category = EntityCategory.CONFIG
+    _attr_native_min_value = 0
+    _attr_native_max_value = 100
+    _attr_native_step = 1
+    _attr_native_unit_of_measurement = PERCENTAGE
+    _attr_mode = NumberMode.SLIDER
+
+    def __init__(self, coordinator: SonosCloudCoordinator, player: Player) -> None:
+        """Name the number after the room's player id."""
+        super().__init__(coordinator, player)
+        self._attr_unique_id = f"{player.id}-announcement_volume"
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Restore the value chosen before the restart."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_number_data()
+        value = last.native_value if last is not None else None
+        self._apply(round(value) if value is not None else 0)
+
+    @property
+    @override
+    def native_value(self) -> float:
+        """Return the default announcement volume."""
+        return self.coordinator.announcement_volumes.get(self.player_id, 0)
+
+    @override
+    async def async_set_native_value(self, value: float) -> None:
+        """Remember the new default; it applies to the next announcement."""
+        self._apply(round(value))
+        self.async_write_ha_state()
+
+    def _apply(self, value: int) -> None:
+        self.coordinator.announcement_volumes[self.player_id] = value
