@@ -146,3 +146,28 @@ async def test_failed_groups_call_fails_the_refresh(
 
     assert not coordinator.last_update_success
     assert coordinator.data is old_data
+
+
+async def test_unchanged_poll_writes_no_state(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A poll that finds what the last one predicted changes no entity state."""
+    entities = hass.states.async_entity_ids("media_player")
+    before = {entity_id: hass.states.get(entity_id) for entity_id in entities}
+
+    await init_integration.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+
+    for entity_id in entities:
+        assert hass.states.get(entity_id).last_updated == before[entity_id].last_updated
+
+    # A seek in the Sonos app is a real change and is shown.
+    living_room_group = simulator.group_id_of(LIVING_ROOM)
+    simulator.model.seek(living_room_group, 120000, relative=False)
+    await init_integration.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    state = hass.states.get("media_player.living_room")
+    assert state.attributes["media_position"] == 120
+    assert state.last_updated > before["media_player.living_room"].last_updated

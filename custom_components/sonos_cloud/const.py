@@ -48,3 +48,6 @@ CLIP_FINAL_STATES: Final = frozenset(
 )
 
 CONF_VOLUME_STEP: Final = "volume_step"
+
+# A polled position this close to the interpolated one is not a change.
+POSITION_TOLERANCE_MS: Final = 1500

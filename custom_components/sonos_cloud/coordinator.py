@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from http import HTTPStatus
 import math
@@ -26,6 +26,7 @@ from .api import (
     Group,
     Groups,
     PlaybackState,
+    PlaybackStatus,
     Playlist,
     SonosAuthError,
     SonosCloudClient,
@@ -45,6 +46,7 @@ from .const import (
     MAX_PARALLEL_REQUESTS,
     MIN_POLL_INTERVAL,
     POLLING_SHARE_OF_RATE_LIMIT,
+    POSITION_TOLERANCE_MS,
     PUSH_RESYNC_INTERVAL,
     PUSH_SILENCE_LIMIT,
     PUSH_WATCHDOG_INTERVAL,
@@ -190,6 +192,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             # ("partial"); only a complete answer proves a player is gone.
             self._remove_stale_devices(players.keys())
         now = dt_util.utcnow()
+        playback, playback_updated_at = self._keep_interpolated_positions(playback, now)
         return SonosCloudData(
             households={household.id: household for household in households},
             players=players,
@@ -199,7 +202,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             metadata=metadata,
             group_volumes=group_volumes,
             player_volumes=player_volumes,
-            playback_updated_at=dict.fromkeys(playback, now),
+            playback_updated_at=playback_updated_at,
             updated_at=now,
         )
 
@@ -353,6 +356,35 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         library = HouseholdLibrary(favorites, playlists, now)
         self._libraries[household_id] = library
         return library
+
+    def _keep_interpolated_positions(
+        self, playback: dict[str, PlaybackStatus], now: datetime
+    ) -> tuple[dict[str, PlaybackStatus], dict[str, datetime]]:
+        """Keep the last reading where the new position is what it predicts.
+
+        A fresh timestamp on every poll would rewrite every player's state
+        each time; the frontend moves a playing position on by itself.
+        """
+        previous: SonosCloudData | None = self.data
+        updated_at: dict[str, datetime] = {}
+        for group_id, status in playback.items():
+            updated_at[group_id] = now
+            if previous is None or status.position_ms is None:
+                continue
+            old = previous.playback.get(group_id)
+            old_at = previous.playback_updated_at.get(group_id)
+            expected = previous.position_ms(group_id, now)
+            if (
+                old is not None
+                and old_at is not None
+                and expected is not None
+                and old.state is status.state
+                and old.item_id == status.item_id
+                and abs(status.position_ms - expected) <= POSITION_TOLERANCE_MS
+            ):
+                playback[group_id] = replace(status, position_ms=old.position_ms)
+                updated_at[group_id] = old_at
+        return playback, updated_at
 
     def _remove_stale_devices(self, player_ids: Iterable[str]) -> None:
         """Remove devices of players the account no longer has."""

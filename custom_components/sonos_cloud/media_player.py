@@ -351,7 +351,12 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     def media_position(self) -> int | None:
         """Return the position in whole seconds when it was last read."""
         status = self._status
-        if status is None or status.position_ms is None:
+        if (
+            status is None
+            or status.position_ms is None
+            or self._metadata.kind in (ContentKind.NONE, ContentKind.STATION)
+        ):
+            # Nothing loaded, or live radio: a position means nothing.
             return None
         return round(status.position_ms / 1000)
 
