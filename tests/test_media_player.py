@@ -1041,3 +1041,61 @@ async def test_cancel_announcement_failure(
             blocking=True,
         )
     assert exc_info.value.translation_key == "command_failed"
+
+
+async def test_announce_on_group(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """play_on_group announces on every room of the group, together."""
+    simulator.external_regroup([LIVING_ROOM, KITCHEN, BEDROOM])
+    await init_integration.runtime_data.async_refresh()
+    simulator.clear_requests()
+
+    await _play_media(
+        hass, LIVING_ROOM_ENTITY, "CHIME", announce=True, extra={"play_on_group": True}
+    )
+
+    # The Bedroom cannot play clips and is left out.
+    assert sorted(r.path for r in simulator.control_requests()) == sorted(
+        [f"/players/{LIVING_ROOM}/audioClip", f"/players/{KITCHEN}/audioClip"]
+    )
+
+    simulator.clear_requests()
+    await hass.services.async_call(
+        DOMAIN,
+        "cancel_announcement",
+        {ATTR_ENTITY_ID: KITCHEN_ENTITY},
+        blocking=True,
+    )
+    assert sorted(r.method for r in simulator.control_requests()) == [
+        "DELETE",
+        "DELETE",
+    ]
+
+
+async def test_announce_on_group_reports_failed_rooms(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A room that fails is named; the others still play the clip."""
+    simulator.external_regroup([LIVING_ROOM, KITCHEN])
+    await init_integration.runtime_data.async_refresh()
+    simulator.inject(
+        Fault(method="POST", path=f"/players/{KITCHEN}/audioClip", status=504)
+    )
+
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await _play_media(
+            hass,
+            LIVING_ROOM_ENTITY,
+            "CHIME",
+            announce=True,
+            extra={"play_on_group": True},
+        )
+
+    assert exc_info.value.translation_key == "announcement_partly_failed"
+    assert "Kitchen" in str(exc_info.value)
+    assert [clip.status for clip in simulator.model.clips[LIVING_ROOM]] == ["ACTIVE"]

@@ -30,7 +30,6 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .api import (
-    AudioClip,
     ContentKind,
     Metadata,
     PlaybackState,
@@ -686,10 +685,9 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
                 translation_placeholders={"error": str(err)},
             ) from err
         LOGGER.debug("Announcing %s on %s", url or "the chime", player.name)
-        targets = (
-            list(player.device_ids) if extra.get("play_on_bonded") else [player.id]
-        )
+        targets = self._announcement_targets(extra)
         client = self.coordinator.client
+        # All clips start together; one room failing does not stop the others.
         results = await asyncio.gather(
             *(
                 client.load_audio_clip(
@@ -704,29 +702,89 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
             ),
             return_exceptions=True,
         )
+        failures: list[tuple[str, HomeAssistantError]] = []
         for target, result in zip(targets, results, strict=True):
-            if isinstance(result, AudioClip):
-                self.coordinator.active_clips[target] = result.id
-        for result in results:
             if isinstance(result, SonosError):
-                raise self._command_error(result)
-            if isinstance(result, BaseException):
+                failures.append((target, self._command_error(result)))
+            elif isinstance(result, BaseException):
                 raise result
-            if result.status in CLIP_REFUSED:
-                raise HomeAssistantError(
-                    translation_domain=DOMAIN,
-                    translation_key="announcement_refused",
-                    translation_placeholders={
-                        "name": player.name,
-                        "status": result.status,
-                    },
+            elif result.status in CLIP_REFUSED:
+                failures.append(
+                    (
+                        target,
+                        HomeAssistantError(
+                            translation_domain=DOMAIN,
+                            translation_key="announcement_refused",
+                            translation_placeholders={
+                                "name": player.name,
+                                "status": result.status,
+                            },
+                        ),
+                    )
                 )
+            else:
+                self.coordinator.active_clips[target] = result.id
+        if len(targets) == 1 and failures:
+            raise failures[0][1]
+        if failures:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="announcement_partly_failed",
+                translation_placeholders={
+                    "failed": ", ".join(
+                        f"{self._speaker_name(target)} ({err})"
+                        for target, err in failures
+                    ),
+                    "total": str(len(targets)),
+                },
+            )
+
+    def _speaker_name(self, device_id: str) -> str:
+        """Name the room a speaker belongs to."""
+        return next(
+            (
+                player.name
+                for player in self.coordinator.data.players.values()
+                if device_id in player.device_ids
+            ),
+            device_id,
+        )
+
+    def _announcement_targets(self, extra: dict[str, Any]) -> list[str]:
+        """Return the speakers to send the clip to, each once.
+
+        ``play_on_group`` adds every room of this room's group that can play
+        clips; ``play_on_bonded`` every speaker of a stereo pair or home theater.
+        """
+        data = self.coordinator.data
+        rooms = [self.player]
+        group = self.sonos_group
+        if extra.get("play_on_group") is True and group is not None:
+            rooms += [
+                data.players[player_id]
+                for player_id in group.player_ids
+                if player_id != self.player_id
+                and player_id in data.players
+                and data.players[player_id].has_audio_clip
+            ]
+        if extra.get("play_on_bonded") is True:
+            return [device for room in rooms for device in room.device_ids]
+        return [room.id for room in rooms]
 
     async def async_cancel_announcement(self) -> None:
         """Stop the announcement this integration started on the room."""
+        data = self.coordinator.data
+        group = self.sonos_group
+        rooms = group.player_ids if group is not None else (self.player_id,)
+        speakers = {
+            device
+            for room in rooms
+            if room in data.players
+            for device in data.players[room].device_ids
+        }
         clips = {
             target: clip_id
-            for target in self.player.device_ids
+            for target in sorted(speakers)
             if (clip_id := self.coordinator.active_clips.pop(target, None))
         }
         if not clips:
