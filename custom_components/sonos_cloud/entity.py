@@ -3,8 +3,11 @@
 from collections.abc import Awaitable, Callable
 from typing import override
 
+from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import (
@@ -17,10 +20,35 @@ from .api import (
     SonosTargetGoneError,
 )
 from .const import DOMAIN, MANUFACTURER, SONOS_DEVICE_DOMAIN
-from .coordinator import SonosCloudCoordinator
+from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
 from .snapshot import SonosCloudData
 
 type ExpectedChange = Callable[[SonosCloudData, str], SonosCloudData]
+
+
+@callback
+def async_add_player_entities(
+    entry: SonosCloudConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    entity_factory: Callable[[SonosCloudCoordinator, Player], Entity],
+    wanted: Callable[[Player], bool] = lambda player: True,
+) -> None:
+    """Add an entity per player now and for every player that appears later."""
+    coordinator = entry.runtime_data
+    known: set[str] = set()
+
+    @callback
+    def add_new_players() -> None:
+        players = coordinator.data.players
+        new = {player_id for player_id, player in players.items() if wanted(player)}
+        new -= known
+        known.update(new)
+        async_add_entities(
+            entity_factory(coordinator, players[player_id]) for player_id in sorted(new)
+        )
+
+    add_new_players()
+    entry.async_on_unload(coordinator.async_add_listener(add_new_players))
 
 
 class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):

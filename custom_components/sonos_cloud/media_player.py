@@ -23,7 +23,7 @@ from homeassistant.components.media_player.const import (
     MediaType,
     RepeatMode,
 )
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -47,7 +47,7 @@ from .coordinator import (
     SonosCloudConfigEntry,
     SonosCloudCoordinator,
 )
-from .entity import SonosCloudEntity
+from .entity import SonosCloudEntity, async_add_player_entities
 from .media import (
     APP_ID,
     CHIME,
@@ -105,20 +105,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a media player for every player, including ones that appear later."""
-    coordinator = entry.runtime_data
-    known: set[str] = set()
-
-    @callback
-    def add_new_players() -> None:
-        new = coordinator.data.players.keys() - known
-        known.update(new)
-        async_add_entities(
-            SonosCloudMediaPlayer(coordinator, coordinator.data.players[player_id])
-            for player_id in sorted(new)
-        )
-
-    add_new_players()
-    entry.async_on_unload(coordinator.async_add_listener(add_new_players))
+    async_add_player_entities(entry, async_add_entities, SonosCloudMediaPlayer)
 
 
 def _with_state(state: PlaybackState) -> Any:

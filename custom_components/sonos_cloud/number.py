@@ -4,12 +4,12 @@ from typing import override
 
 from homeassistant.components.number import NumberMode, RestoreNumber
 from homeassistant.const import PERCENTAGE, EntityCategory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Player
 from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
-from .entity import SonosCloudEntity
+from .entity import SonosCloudEntity, async_add_player_entities
 
 # Changing the number sends nothing to Sonos.
 PARALLEL_UPDATES = 0
@@ -21,24 +21,12 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a number for every room that can play announcements."""
-    coordinator = entry.runtime_data
-    known: set[str] = set()
-
-    @callback
-    def add_new_players() -> None:
-        new = {
-            player_id
-            for player_id, player in coordinator.data.players.items()
-            if player.has_audio_clip
-        } - known
-        known.update(new)
-        async_add_entities(
-            AnnouncementVolumeNumber(coordinator, coordinator.data.players[player_id])
-            for player_id in sorted(new)
-        )
-
-    add_new_players()
-    entry.async_on_unload(coordinator.async_add_listener(add_new_players))
+    async_add_player_entities(
+        entry,
+        async_add_entities,
+        AnnouncementVolumeNumber,
+        lambda player: player.has_audio_clip,
+    )
 
 
 class AnnouncementVolumeNumber(SonosCloudEntity, RestoreNumber):

@@ -5,13 +5,13 @@ from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .api import PlaybackStatus, Player, PlayModes
 from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
-from .entity import SonosCloudEntity
+from .entity import SonosCloudEntity, async_add_player_entities
 from .snapshot import SonosCloudData
 
 # Every switch command is one request.
@@ -24,20 +24,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a crossfade switch for every room, including ones that appear later."""
-    coordinator = entry.runtime_data
-    known: set[str] = set()
-
-    @callback
-    def add_new_players() -> None:
-        new = coordinator.data.players.keys() - known
-        known.update(new)
-        async_add_entities(
-            CrossfadeSwitch(coordinator, coordinator.data.players[player_id])
-            for player_id in sorted(new)
-        )
-
-    add_new_players()
-    entry.async_on_unload(coordinator.async_add_listener(add_new_players))
+    async_add_player_entities(entry, async_add_entities, CrossfadeSwitch)
 
 
 class CrossfadeSwitch(SonosCloudEntity, SwitchEntity):

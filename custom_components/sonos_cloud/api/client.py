@@ -7,6 +7,7 @@ single-flight in the caller and lets two requests that hit an expired token at
 the same moment share one refresh.
 """
 
+from collections.abc import Callable
 from http import HTTPStatus
 import json
 import logging
@@ -194,32 +195,33 @@ class SonosCloudClient:
         self, household_id: str
     ) -> tuple[str | None, list[Favorite]]:
         """Return the favorites list version and its items."""
-        data = await self._request(
-            "GET", f"/households/{_segment(household_id)}/favorites"
-        )
-        items = data.get("items", [])
-        if not isinstance(items, list):
-            raise SonosInvalidResponseError("Expected a list of favorites")
-        version = data.get("version")
-        return (
-            version if isinstance(version, str) else None,
-            [Favorite.from_json(_as_object(item)) for item in items],
+        return await self._get_versioned_list(
+            f"/households/{_segment(household_id)}/favorites",
+            "items",
+            Favorite.from_json,
         )
 
     async def get_playlists(
         self, household_id: str
     ) -> tuple[str | None, list[Playlist]]:
         """Return the playlists list version and its items."""
-        data = await self._request(
-            "GET", f"/households/{_segment(household_id)}/playlists"
+        return await self._get_versioned_list(
+            f"/households/{_segment(household_id)}/playlists",
+            "playlists",
+            Playlist.from_json,
         )
-        items = data.get("playlists", [])
+
+    async def _get_versioned_list[T](
+        self, path: str, key: str, parse: Callable[[JsonObject], T]
+    ) -> tuple[str | None, list[T]]:
+        data = await self._request("GET", path)
+        items = data.get(key, [])
         if not isinstance(items, list):
-            raise SonosInvalidResponseError("Expected a list of playlists")
+            raise SonosInvalidResponseError(f"Expected a list under '{key}'")
         version = data.get("version")
         return (
             version if isinstance(version, str) else None,
-            [Playlist.from_json(_as_object(item)) for item in items],
+            [parse(_as_object(item)) for item in items],
         )
 
     async def load_favorite(
