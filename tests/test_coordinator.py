@@ -171,3 +171,58 @@ async def test_unchanged_poll_writes_no_state(
     state = hass.states.get("media_player.living_room")
     assert state.attributes["media_position"] == 120
     assert state.last_updated > before["media_player.living_room"].last_updated
+
+
+async def test_commands_keep_the_poll_timer(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Showing a command's result does not postpone the next poll."""
+    coordinator = init_integration.runtime_data
+    timer = coordinator._unsub_refresh
+    await hass.services.async_call(
+        "media_player",
+        "media_pause",
+        {"entity_id": "media_player.living_room"},
+        blocking=True,
+    )
+    assert hass.states.get("media_player.living_room").state == "paused"
+    assert coordinator._unsub_refresh is timer
+
+
+@pytest.mark.parametrize("with_demo_household", [False])
+async def test_rate_limited_refresh_stops_sending(
+    hass: HomeAssistant,
+    setup_credentials: None,
+    config_entry: MockConfigEntry,
+    simulator: SonosCloudSimulator,
+) -> None:
+    """After a 429 a refresh sends no more requests and waits at least its interval."""
+    household_id = simulator.add_household()
+    for number in range(40):
+        simulator.add_player(household_id, f"Room {number}")
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    coordinator = config_entry.runtime_data
+    full = requests_per_refresh(1, 40, 40)
+    assert coordinator.update_interval.total_seconds() > 60
+
+    simulator.clear_requests()
+    simulator.inject(
+        Fault(
+            method="GET",
+            path=r"/groups/.*/playback",
+            status=429,
+            headers={"Retry-After": "5"},
+            times=0,
+        )
+    )
+    await coordinator.async_refresh()
+
+    assert not coordinator.last_update_success
+    sent = len(simulator.control_requests())
+    assert sent < full / 2, f"{sent} of {full} requests sent after a 429"
+    assert coordinator.last_exception.retry_after == (
+        coordinator.update_interval.total_seconds()
+    )

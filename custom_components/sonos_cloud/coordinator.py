@@ -1,7 +1,7 @@
 """Coordinator: fetches every household into one snapshot and runs commands."""
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from http import HTTPStatus
@@ -97,6 +97,26 @@ def polling_interval(requests_per_refresh: int) -> timedelta:
     return max(MIN_POLL_INTERVAL, timedelta(seconds=seconds))
 
 
+async def _all[T](calls: Iterable[Awaitable[T]]) -> list[T]:
+    """Await calls together; on the first failure cancel the rest and raise it."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(_awaited(call)) for call in calls]
+    except ExceptionGroup as errors:
+        raise _first_error(errors) from None
+    return [task.result() for task in tasks]
+
+
+async def _awaited[T](call: Awaitable[T]) -> T:
+    return await call
+
+
+def _first_error(errors: BaseExceptionGroup[BaseException]) -> BaseException:
+    """Return the first leaf exception of a (nested) exception group."""
+    first = errors.exceptions[0]
+    return _first_error(first) if isinstance(first, BaseExceptionGroup) else first
+
+
 class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
     """Own the Control API client, the snapshot and the mapping of its errors."""
 
@@ -138,10 +158,12 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
                 translation_domain=DOMAIN, translation_key="authentication_failed"
             ) from err
         except SonosRateLimitedError as err:
+            # Never retry sooner than the interval that keeps within the budget.
+            normal = self.update_interval or MIN_POLL_INTERVAL
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
-                retry_after=err.retry_after,
+                retry_after=max(err.retry_after or 0, normal.total_seconds()),
             ) from err
         except SonosError as err:
             raise UpdateFailed(
@@ -151,6 +173,13 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             ) from err
 
     async def _async_fetch(self) -> SonosCloudData:
+        try:
+            return await self._async_fetch_all()
+        except ExceptionGroup as errors:
+            # Concurrent fetches fail together; the first failure explains it.
+            raise _first_error(errors) from None
+
+    async def _async_fetch_all(self) -> SonosCloudData:
         households = await self.client.get_households()
         if not households:
             raise UpdateFailed(
@@ -170,12 +199,23 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
 
         group_ids = list(groups)
         player_ids = list(players)
-        playback, metadata, group_volumes, player_volumes = await asyncio.gather(
-            self._gather_present(self.client.get_playback_status, group_ids),
-            self._gather_present(self.client.get_metadata_status, group_ids),
-            self._gather_present(self.client.get_group_volume, group_ids),
-            self._gather_present(self.client.get_player_volume, player_ids),
-        )
+        async with asyncio.TaskGroup() as fetches:
+            playback_task = fetches.create_task(
+                self._gather_present(self.client.get_playback_status, group_ids)
+            )
+            metadata_task = fetches.create_task(
+                self._gather_present(self.client.get_metadata_status, group_ids)
+            )
+            group_volumes_task = fetches.create_task(
+                self._gather_present(self.client.get_group_volume, group_ids)
+            )
+            player_volumes_task = fetches.create_task(
+                self._gather_present(self.client.get_player_volume, player_ids)
+            )
+        playback = playback_task.result()
+        metadata = metadata_task.result()
+        group_volumes = group_volumes_task.result()
+        player_volumes = player_volumes_task.result()
         self.update_interval = (
             PUSH_RESYNC_INTERVAL
             if self.push_healthy
@@ -205,6 +245,16 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             playback_updated_at=playback_updated_at,
             updated_at=now,
         )
+
+    @callback
+    def async_show(self, data: SonosCloudData) -> None:
+        """Show a snapshot changed by a command or an event.
+
+        Unlike ``async_set_updated_data`` this keeps the poll timer running:
+        frequent commands or events must not postpone the next re-sync forever.
+        """
+        self.data = data
+        self.async_update_listeners()
 
     # Push events
 
@@ -266,7 +316,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             return
         if data is None:
             return
-        self.async_set_updated_data(data)
+        self.async_show(data)
         if event.namespace == "groups":
             # New group ids need their own subscriptions.
             self.config_entry.async_create_background_task(
@@ -399,19 +449,22 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
                 registry.async_remove_device(device.id)
 
     async def _gather[T](self, calls: Iterable[Awaitable[T]]) -> list[T]:
-        """Await calls with bounded parallelism; raise the first failure."""
+        """Await calls with bounded parallelism; cancel them all at the first failure.
+
+        A refresh that hits a 429 or an outage must not go on sending the
+        rest of its requests.
+        """
 
         async def limited(call: Awaitable[T]) -> T:
-            async with self._request_slots:
-                return await call
+            try:
+                async with self._request_slots:
+                    return await call
+            finally:
+                if isinstance(call, Coroutine):
+                    # Cancelled while waiting for a slot: never started.
+                    call.close()
 
-        results = await asyncio.gather(
-            *(limited(call) for call in calls), return_exceptions=True
-        )
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
-        return results  # type: ignore[return-value]
+        return await _all(limited(call) for call in calls)
 
     async def _gather_present[T](
         self, fetch: Callable[[str], Awaitable[T]], ids: list[str]
@@ -451,9 +504,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
     async def _async_reload_topology(self, player_id: str) -> Group:
         household_id = self.data.player_households[player_id]
         topology: Groups = await self.client.get_groups(household_id)
-        self.async_set_updated_data(
-            self.data.with_household_topology(household_id, topology)
-        )
+        self.async_show(self.data.with_household_topology(household_id, topology))
         return self._current_group(player_id)
 
     def _current_group(self, player_id: str) -> Group:

@@ -102,9 +102,7 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         except SonosError as err:
             raise self._command_error(err) from err
         if expected is not None:
-            self.coordinator.async_set_updated_data(
-                expected(self.coordinator.data, group_id)
-            )
+            self.coordinator.async_show(expected(self.coordinator.data, group_id))
         return group_id, result
 
     async def _async_player_command(
@@ -115,9 +113,7 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         """Run a command on the player itself and show its expected result."""
         await self._async_api_call(command(self.player_id))
         if expected is not None:
-            self.coordinator.async_set_updated_data(
-                expected(self.coordinator.data, self.player_id)
-            )
+            self.coordinator.async_show(expected(self.coordinator.data, self.player_id))
 
     async def _async_api_call[T](self, call: Awaitable[T]) -> T:
         """Await an API call, explaining a failure in the user's language."""

@@ -523,7 +523,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
                 group_id, add=to_add
             )
         )
-        self.coordinator.async_set_updated_data(
+        self.coordinator.async_show(
             self.coordinator.data.with_group(group, carry_from=group_id)
         )
 
@@ -537,7 +537,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
         group = await self._async_api_call(
             self.coordinator.client.create_group(household_id, [self.player_id])
         )
-        self.coordinator.async_set_updated_data(self.coordinator.data.with_group(group))
+        self.coordinator.async_show(self.coordinator.data.with_group(group))
 
     def _player_ids_of(self, entity_ids: list[str]) -> list[str]:
         """Map entity ids to player ids of this household, refusing anything else."""

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from typing import Any
+from unittest.mock import patch
 
 import aiohttp
 import pytest
@@ -396,3 +397,24 @@ async def test_library_garbage(
     simulator.inject(fault)
     with pytest.raises(SonosInvalidResponseError):
         await call(client)
+
+
+async def test_requests_are_paced(
+    session: aiohttp.ClientSession, tokens: TokenJar, simulator: SonosCloudSimulator
+) -> None:
+    """Beyond a one-second burst, requests wait for their turn."""
+    client = SonosCloudClient(
+        session,
+        tokens,
+        base_url=sonos_endpoints().control_api_url,
+        max_requests_per_second=2,
+    )
+    with patch(
+        "custom_components.sonos_cloud.api.client.asyncio.sleep", autospec=True
+    ) as sleep:
+        for _ in range(4):
+            await client.get_households()
+    waits = [call.args[0] for call in sleep.call_args_list]
+    assert len(waits) == 2
+    assert all(0.4 < wait <= 0.5 for wait in waits)
+    assert len(simulator.control_requests()) == 4

@@ -7,10 +7,12 @@ single-flight in the caller and lets two requests that hit an expired token at
 the same moment share one refresh.
 """
 
+import asyncio
 from collections.abc import Callable
 from http import HTTPStatus
 import json
 import logging
+import time
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -43,6 +45,9 @@ from .models import (
 
 CONTROL_API_URL = "https://api.ws.sonos.com/control/api/v1"
 DEFAULT_TIMEOUT = 10.0
+# Sonos throttles a key above 100 requests in one second (spike arrest), shared
+# by everything using the key; stay well below it.
+DEFAULT_MAX_REQUESTS_PER_SECOND = 40.0
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -70,6 +75,7 @@ class SonosCloudClient:
         base_url: str = CONTROL_API_URL,
         timeout: float = DEFAULT_TIMEOUT,
         user_agent: str | None = None,
+        max_requests_per_second: float = DEFAULT_MAX_REQUESTS_PER_SECOND,
     ) -> None:
         """Keep the session, token provider and where the API lives."""
         self._session = session
@@ -77,6 +83,7 @@ class SonosCloudClient:
         self._base_url = base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._user_agent = user_agent
+        self._pacer = _Pacer(max_requests_per_second)
 
     # Households and groups
 
@@ -425,6 +432,7 @@ class SonosCloudClient:
         payload = (
             json.dumps(body if body is not None else {}) if method == "POST" else None
         )
+        await self._pacer.wait()
         try:
             async with self._session.request(
                 method,
@@ -443,6 +451,29 @@ class SonosCloudClient:
             raise SonosConnectionError(
                 f"{method} {path} failed: {type(err).__name__}"
             ) from err
+
+
+class _Pacer:
+    """Token bucket: bursts up to one second's worth, then a steady rate."""
+
+    def __init__(self, per_second: float) -> None:
+        self._rate = per_second
+        self._tokens = per_second
+        self._updated = time.monotonic()
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            self._tokens = min(
+                self._rate, self._tokens + (now - self._updated) * self._rate
+            )
+            self._updated = now
+            if self._tokens < 1:
+                await asyncio.sleep((1 - self._tokens) / self._rate)
+                self._tokens = 1
+                self._updated = time.monotonic()
+            self._tokens -= 1
 
 
 def household_target(household_id: str) -> str:

@@ -1,0 +1,1 @@
+"""Benchmarks of the integration against the Sonos cloud simulator (scripts/bench)."""
