@@ -405,3 +405,27 @@ async def test_announcement_outcome_event(
         }
     ]
     assert KITCHEN not in push_integration.runtime_data.active_clips
+
+
+async def test_event_writes_only_the_changed_room(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """A volume change of one room writes that room's state only.
+
+    ``last_reported`` moves on every write, even an identical one.
+    """
+    before = {
+        entity_id: hass.states.get(entity_id).last_reported
+        for entity_id in hass.states.async_entity_ids("media_player")
+    }
+    simulator.set_player_volume(KITCHEN, 7)
+    await _settle(hass, simulator)
+
+    changed = {
+        entity_id
+        for entity_id, updated in before.items()
+        if hass.states.get(entity_id).last_reported != updated
+    }
+    assert changed == {KITCHEN_ENTITY}

@@ -60,6 +60,7 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         """Remember the player id; everything else is looked up when needed."""
         super().__init__(coordinator)
         self.player_id = player.id
+        self._last_inputs: tuple[object, ...] = ()
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, player.id), (SONOS_DEVICE_DOMAIN, player.id)},
             manufacturer=MANUFACTURER,
@@ -68,6 +69,39 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
             serial_number=player.serial_number,
             sw_version=player.software_version,
         )
+
+    def _state_inputs(self) -> tuple[object, ...]:
+        """Return the snapshot parts this entity shows.
+
+        Snapshots share unchanged objects, so comparing these by identity
+        tells whether a write is needed: in a large household one room's
+        change then costs one state write, not one per room.
+        """
+        data = self.coordinator.data
+        group = data.group_of(self.player_id)
+        group_id = group.id if group is not None else None
+        return (
+            self.coordinator.last_update_success,
+            data.players.get(self.player_id),
+            group,
+            data.playback.get(group_id) if group_id else None,
+            data.metadata.get(group_id) if group_id else None,
+            data.group_volumes.get(group_id) if group_id else None,
+            data.player_volumes.get(self.player_id),
+            data.playback_updated_at.get(group_id) if group_id else None,
+        )
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when something this entity shows changed."""
+        inputs = self._state_inputs()
+        if len(inputs) == len(self._last_inputs) and all(
+            new is old for new, old in zip(inputs, self._last_inputs, strict=True)
+        ):
+            return
+        self._last_inputs = inputs
+        super()._handle_coordinator_update()
 
     @property
     def player(self) -> Player:

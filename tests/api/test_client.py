@@ -403,18 +403,23 @@ async def test_requests_are_paced(
     session: aiohttp.ClientSession, tokens: TokenJar, simulator: SonosCloudSimulator
 ) -> None:
     """Beyond a one-second burst, requests wait for their turn."""
-    client = SonosCloudClient(
-        session,
-        tokens,
-        base_url=sonos_endpoints().control_api_url,
-        max_requests_per_second=2,
-    )
-    with patch(
-        "custom_components.sonos_cloud.api.client.asyncio.sleep", autospec=True
-    ) as sleep:
+    # A clock that stands still: no tokens come back while requests are sent.
+    with (
+        patch(
+            "custom_components.sonos_cloud.api.client.asyncio.sleep", autospec=True
+        ) as sleep,
+        patch(
+            "custom_components.sonos_cloud.api.client.time.monotonic",
+            return_value=1000.0,
+        ),
+    ):
+        client = SonosCloudClient(
+            session,
+            tokens,
+            base_url=sonos_endpoints().control_api_url,
+            max_requests_per_second=2,
+        )
         for _ in range(4):
             await client.get_households()
-    waits = [call.args[0] for call in sleep.call_args_list]
-    assert len(waits) == 2
-    assert all(0.4 < wait <= 0.5 for wait in waits)
+    assert [call.args[0] for call in sleep.call_args_list] == [0.5, 0.5]
     assert len(simulator.control_requests()) == 4
