@@ -1,7 +1,7 @@
 """Media player entities driven through Home Assistant against the simulator."""
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -20,6 +20,8 @@ from homeassistant.components.media_player import (
     SERVICE_VOLUME_SET,
 )
 from homeassistant.components.media_player.const import MediaPlayerEntityFeature
+from homeassistant.components.tts import TextToSpeechEntity
+from homeassistant.config_entries import ConfigEntry, ConfigFlow
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     ATTR_SUPPORTED_FEATURES,
@@ -42,6 +44,11 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    MockModule,
+    MockPlatform,
+    mock_config_flow,
+    mock_integration,
+    mock_platform,
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
@@ -1099,3 +1106,89 @@ async def test_announce_on_group_reports_failed_rooms(
     assert exc_info.value.translation_key == "announcement_partly_failed"
     assert "Kitchen" in str(exc_info.value)
     assert [clip.status for clip in simulator.model.clips[LIVING_ROOM]] == ["ACTIVE"]
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_play_favorite_then_metadata(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A favorite started from the browser shows its metadata after the update."""
+    favorite_id = _favorite_id(simulator, "Morning Mix")
+    await _play_media(hass, BEDROOM_ENTITY, f"favorite:{favorite_id}")
+    await init_integration.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+
+    state = hass.states.get(BEDROOM_ENTITY)
+    assert state.state == "playing"
+    assert state.attributes["source"] == "Morning Mix"
+    assert state.attributes["media_title"]
+    assert state.attributes["media_artist"]
+
+
+class FakeSpeech(TextToSpeechEntity):
+    """A text-to-speech engine that answers with a tiny MP3, offline."""
+
+    _attr_name = "Fake speech"
+    _attr_unique_id = "fake-speech"
+    _attr_supported_languages: ClassVar[list[str]] = ["en"]
+    _attr_default_language = "en"
+
+    def get_tts_audio(
+        self, message: str, language: str, options: dict[str, Any]
+    ) -> tuple[str, bytes]:
+        """Return a made-up MP3."""
+        return "mp3", b"ID3" + message.encode()
+
+
+class FakeSpeechFlow(ConfigFlow):
+    """The fake engine's (unused) config flow, which every entry needs."""
+
+
+async def _setup_fake_speech(hass: HomeAssistant) -> None:
+    async def setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+        await hass.config_entries.async_forward_entry_setups(entry, [Platform.TTS])
+        return True
+
+    async def setup_tts(
+        hass: HomeAssistant, entry: ConfigEntry, add_entities: Any
+    ) -> None:
+        add_entities([FakeSpeech()])
+
+    mock_integration(hass, MockModule("fake_speech", async_setup_entry=setup_entry))
+    mock_platform(hass, "fake_speech.tts", MockPlatform(async_setup_entry=setup_tts))
+    mock_platform(hass, "fake_speech.config_flow")
+    assert await async_setup_component(hass, "media_source", {})
+    assert await async_setup_component(hass, "tts", {})
+    entry = MockConfigEntry(domain="fake_speech")
+    entry.add_to_hass(hass)
+    with mock_config_flow("fake_speech", FakeSpeechFlow):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_tts_speak_announces(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """tts.speak reaches the room as an audio clip; the music stays as it was."""
+    hass.config.internal_url = "http://127.0.0.1:8123"
+    await _setup_fake_speech(hass)
+
+    await hass.services.async_call(
+        "tts",
+        "speak",
+        {
+            ATTR_ENTITY_ID: "tts.fake_speech",
+            "media_player_entity_id": KITCHEN_ENTITY,
+            "message": "The washing is done",
+        },
+        blocking=True,
+    )
+
+    (request,) = simulator.control_requests()
+    assert request.path == f"/players/{KITCHEN}/audioClip"
+    assert request.json["clipType"] == "CUSTOM"
+    assert request.json["streamUrl"].startswith("http://127.0.0.1:8123/api/tts_proxy/")
+    assert request.json["streamUrl"].endswith(".mp3")
+    assert hass.states.get(KITCHEN_ENTITY).state == "paused"

@@ -1,5 +1,6 @@
 """Push updates: subscriptions, signed event callbacks and the polling fallback."""
 
+from datetime import timedelta
 import json
 import time
 from typing import Any
@@ -14,11 +15,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
+    async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.sonos_cloud.api import event_signature
-from custom_components.sonos_cloud.const import DOMAIN, PUSH_RESYNC_INTERVAL
+from custom_components.sonos_cloud.const import DOMAIN
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, HOUSEHOLD_ID, KITCHEN, LIVING_ROOM
 from .simulator import Fault, SonosCloudSimulator
@@ -106,7 +108,7 @@ async def test_subscriptions_and_push_mode(
     assert set(simulator.subscriptions) == expected
     coordinator = push_integration.runtime_data
     assert coordinator.push_healthy
-    assert coordinator.update_interval == PUSH_RESYNC_INTERVAL
+    assert coordinator.update_interval is None
     assert not issue_registry.issues
 
 
@@ -261,13 +263,13 @@ async def test_silent_push_falls_back_to_polling(
     await hass.async_block_till_done()
 
     assert not coordinator.push_healthy
-    assert coordinator.update_interval < PUSH_RESYNC_INTERVAL
+    assert coordinator.update_interval is not None
     assert any(r.path == "/households" for r in simulator.control_requests())
 
     simulator.set_player_volume(KITCHEN, 33)
     await _settle(hass, simulator)
     assert coordinator.push_healthy
-    assert coordinator.update_interval == PUSH_RESYNC_INTERVAL
+    assert coordinator.update_interval is None
 
 
 async def test_renew_and_unsubscribe(
@@ -329,7 +331,7 @@ async def test_subscribe_failure_keeps_polling(
     coordinator = config_entry.runtime_data
     assert not coordinator.push_healthy
     assert not coordinator.subscriptions.active
-    assert coordinator.update_interval < PUSH_RESYNC_INTERVAL
+    assert coordinator.update_interval is not None
     assert not issue_registry.issues
 
 
@@ -429,3 +431,45 @@ async def test_event_writes_only_the_changed_room(
         if hass.states.get(entity_id).last_reported != updated
     }
     assert changed == {KITCHEN_ENTITY}
+
+
+async def test_an_hour_of_events_costs_no_polling(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """With events flowing, a simulated hour sends no request at all."""
+    start = dt_util.utcnow()
+    for minute in range(5, 65, 5):
+        simulator.set_player_volume(KITCHEN, minute)
+        await _settle(hass, simulator)
+        async_fire_time_changed(hass, start + timedelta(minutes=minute))
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert hass.states.get(KITCHEN_ENTITY).attributes["volume_level"] == (
+            minute / 100
+        )
+    assert simulator.control_requests() == []
+
+
+async def test_quiet_system_is_resynced(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """Long silence with nothing playing re-reads the system once."""
+    coordinator = push_integration.runtime_data
+    for group_id in list(simulator.model.groups):
+        simulator.set_playback_state(group_id, "PLAYBACK_STATE_PAUSED")
+    await _settle(hass, simulator)
+    simulator.clear_requests()
+    coordinator.last_event_at = time.monotonic() - 3600
+
+    await coordinator._async_check_push(dt_util.utcnow())
+    await hass.async_block_till_done()
+    assert any(r.path == "/households" for r in simulator.control_requests())
+    assert coordinator.push_healthy
+
+    simulator.clear_requests()
+    await coordinator._async_check_push(dt_util.utcnow())
+    await hass.async_block_till_done()
+    assert simulator.control_requests() == []

@@ -33,9 +33,10 @@ VOLUME_STEP_PERCENT: Final = 5
 # Seconds favorites and playlists are reused for browsing and search.
 LIBRARY_MAX_AGE: Final = 300
 
-# With push events: a safety re-sync (events can be lost; Sonos keeps no
-# backlog), renewal of the three-day subscriptions, and the watchdog that
-# falls back to polling when events stop while music plays.
+# With push events nothing is polled while events flow; a system quiet this
+# long is re-read once (Sonos keeps no backlog of lost events). Subscriptions
+# last three days and are renewed daily; the watchdog falls back to polling
+# when events stop during playback.
 PUSH_RESYNC_INTERVAL: Final = timedelta(minutes=30)
 SUBSCRIPTION_RENEWAL: Final = timedelta(hours=24)
 PUSH_WATCHDOG_INTERVAL: Final = timedelta(minutes=5)

@@ -147,6 +147,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         # Push is healthy while events arrive; polling then only re-syncs.
         self.push_healthy = False
         self.last_event_at: float | None = None
+        self._last_resync_at = 0.0
 
     @override
     async def _async_update_data(self) -> SonosCloudData:
@@ -217,7 +218,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         group_volumes = group_volumes_task.result()
         player_volumes = player_volumes_task.result()
         self.update_interval = (
-            PUSH_RESYNC_INTERVAL
+            None
             if self.push_healthy
             else polling_interval(
                 requests_per_refresh(len(households), len(group_ids), len(player_ids))
@@ -302,7 +303,8 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         if not self.push_healthy:
             LOGGER.info("Sonos events arrive; polling only to re-sync")
             self.push_healthy = True
-            self.update_interval = PUSH_RESYNC_INTERVAL
+            self.update_interval = None
+            self._unschedule_refresh()
         if event.namespace in ("favorites", "playlists"):
             self._libraries.pop(event.household_id or event.target_value, None)
             return
@@ -372,21 +374,28 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             LOGGER.warning("Could not renew Sonos event subscriptions: %s", err)
 
     async def _async_check_push(self, _now: datetime) -> None:
-        """Fall back to polling when events stopped although music plays.
+        """Watch the events: poll when they stopped, re-sync when all is quiet.
 
-        Sonos sends no events while a track simply progresses, but a playing
-        group changes track every few minutes.
+        While events flow nothing is polled. Sonos sends no events while a
+        track simply progresses, but a playing group changes track every few
+        minutes: long silence then means events are lost, so polling takes
+        over until they return. A system quiet for long is re-read once in a
+        while, because Sonos keeps no backlog of events it failed to deliver.
         """
         if not self.push_healthy or self.last_event_at is None:
             return
-        silent = time.monotonic() - self.last_event_at
+        now = time.monotonic()
+        silent = now - max(self.last_event_at, self._last_resync_at)
         playing = any(
             status.state is PlaybackState.PLAYING
             for status in self.data.playback.values()
         )
-        if playing and silent > PUSH_SILENCE_LIMIT.total_seconds():
-            LOGGER.info("No Sonos events for %d s while playing; polling", silent)
+        if playing and now - self.last_event_at > PUSH_SILENCE_LIMIT.total_seconds():
+            LOGGER.info("No Sonos events for a while during playback; polling")
             self.push_healthy = False
+            await self.async_request_refresh()
+        elif silent > PUSH_RESYNC_INTERVAL.total_seconds():
+            self._last_resync_at = now
             await self.async_request_refresh()
 
     async def async_get_library(self, household_id: str) -> HouseholdLibrary:
