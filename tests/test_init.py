@@ -12,10 +12,13 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.sonos_cloud import async_remove_config_entry_device
+from custom_components.sonos_cloud import (
+    async_migrate_entry,
+    async_remove_config_entry_device,
+)
 from custom_components.sonos_cloud.const import DOMAIN
 
-from .conftest import BEDROOM, HOUSEHOLD_ID, KITCHEN
+from .conftest import BEDROOM, HOUSEHOLD_ID, KITCHEN, get_device
 from .simulator import Fault, SonosCloudSimulator
 
 
@@ -224,6 +227,15 @@ async def test_entry_from_newer_version(
     assert simulator.requests == []
 
 
+async def test_migration_refuses_newer_version(hass: HomeAssistant) -> None:
+    """Our migration refuses a newer entry itself, as Home Assistant 2026.3 asks it."""
+    entry = MockConfigEntry(domain=DOMAIN, version=3, data={})
+    entry.add_to_hass(hass)
+
+    assert not await async_migrate_entry(hass, entry)
+    assert entry.version == 3
+
+
 async def test_stale_devices(
     hass: HomeAssistant,
     simulator: SonosCloudSimulator,
@@ -234,13 +246,9 @@ async def test_stale_devices(
     coordinator = init_integration.runtime_data
 
     def bedroom() -> dr.DeviceEntry | None:
-        return device_registry.async_get_device_by_identifier(
-            (DOMAIN, BEDROOM), init_integration.entry_id
-        )
+        return get_device(device_registry, BEDROOM, init_integration.entry_id)
 
-    kitchen = device_registry.async_get_device_by_identifier(
-        (DOMAIN, KITCHEN), init_integration.entry_id
-    )
+    kitchen = get_device(device_registry, KITCHEN, init_integration.entry_id)
     assert kitchen is not None
     assert bedroom() is not None
     assert not await async_remove_config_entry_device(hass, init_integration, kitchen)

@@ -49,7 +49,6 @@ from pytest_homeassistant_custom_component.common import (
     mock_config_flow,
     mock_integration,
     mock_platform,
-    snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
 import voluptuous as vol
@@ -57,7 +56,14 @@ import voluptuous as vol
 from custom_components.sonos_cloud.const import DOMAIN
 from custom_components.sonos_cloud.media_player import SonosCloudMediaPlayer
 
-from .conftest import BEDROOM, HOUSEHOLD_ID, KITCHEN, LIVING_ROOM
+from .conftest import (
+    BEDROOM,
+    HOUSEHOLD_ID,
+    KITCHEN,
+    LIVING_ROOM,
+    get_device,
+    snapshot_entities,
+)
 from .simulator import Fault, SonosCloudSimulator
 
 LIVING_ROOM_ENTITY = "media_player.living_room"
@@ -91,16 +97,14 @@ async def test_entities(
     ):
         assert await hass.config_entries.async_setup(config_entry.entry_id)
         await hass.async_block_till_done()
-        await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
+        await snapshot_entities(hass, entity_registry, snapshot, config_entry.entry_id)
 
 
 async def test_device(
     device_registry: dr.DeviceRegistry, init_integration: MockConfigEntry
 ) -> None:
     """Each player is a Sonos device that also carries the local Sonos identifier."""
-    device = device_registry.async_get_device_by_identifier(
-        ("sonos_cloud", LIVING_ROOM), init_integration.entry_id
-    )
+    device = get_device(device_registry, LIVING_ROOM, init_integration.entry_id)
     assert device is not None
     assert device.identifiers == {("sonos_cloud", LIVING_ROOM), ("sonos", LIVING_ROOM)}
     assert device.manufacturer == "Sonos"

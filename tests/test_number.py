@@ -14,11 +14,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     mock_restore_cache_with_extra_data,
-    snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
 
-from .conftest import KITCHEN
+from .conftest import KITCHEN, snapshot_entities
 from .simulator import SonosCloudSimulator
 
 KITCHEN_NUMBER = "number.kitchen_announcement_volume"
@@ -35,7 +34,7 @@ async def test_entities(
     config_entry.add_to_hass(hass)
     with patch("custom_components.sonos_cloud.PLATFORMS", [Platform.NUMBER]):
         assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
+    await snapshot_entities(hass, entity_registry, snapshot, config_entry.entry_id)
     assert hass.states.get("number.bedroom_announcement_volume") is None
 
 

@@ -85,7 +85,8 @@ class Api:
         **kwargs: Any,
     ) -> Reply:
         if basic:
-            kwargs["headers"] = {"Authorization": aiohttp.encode_basic_auth(*basic)}
+            pair = base64.b64encode(":".join(basic).encode()).decode()
+            kwargs["headers"] = {"Authorization": f"Basic {pair}"}
         return await self.call(
             "POST", TOKEN_PATH, anonymous=True, control=False, data=data, **kwargs
         )

@@ -13,11 +13,10 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
 
-from .conftest import KITCHEN, LIVING_ROOM
+from .conftest import KITCHEN, LIVING_ROOM, snapshot_entities
 from .simulator import SonosCloudSimulator
 
 LIVING_ROOM_SWITCH = "switch.living_room_crossfade"
@@ -34,7 +33,7 @@ async def test_entities(
     config_entry.add_to_hass(hass)
     with patch("custom_components.sonos_cloud.PLATFORMS", [Platform.SWITCH]):
         assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
+    await snapshot_entities(hass, entity_registry, snapshot, config_entry.entry_id)
 
 
 @pytest.mark.parametrize(

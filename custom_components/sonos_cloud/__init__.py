@@ -97,9 +97,15 @@ async def async_migrate_entry(
 
     Their data (implementation and token) has the layout this version uses, and
     their media players already use the player id as unique id, so entity ids
-    and automations survive the upgrade. Home Assistant itself refuses entries
-    of a newer version than this release writes.
+    and automations survive the upgrade. Entries of a newer version than this
+    release writes are refused: Home Assistant 2026.3 leaves that to us.
     """
+    if entry.version > CONFIG_ENTRY_VERSION:
+        LOGGER.error(
+            "Sonos Cloud entry has version %s, newer than this release supports",
+            entry.version,
+        )
+        return False
     LOGGER.info("Migrating Sonos Cloud entry from version %s", entry.version)
     hass.config_entries.async_update_entry(entry, version=CONFIG_ENTRY_VERSION)
     return True

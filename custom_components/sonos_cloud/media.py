@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from homeassistant.components.media_player.const import MediaPlayerEnqueue
+from homeassistant.components.media_player import MediaPlayerEnqueue
 
 from .api import ClipPriority, QueueAction
 

@@ -5,7 +5,10 @@ from datetime import datetime
 from typing import Any, override
 
 from homeassistant.components import media_source
-from homeassistant.components.media_player import MediaPlayerEntity
+from homeassistant.components.media_player import (
+    MediaPlayerDeviceClass,
+    MediaPlayerEntity,
+)
 from homeassistant.components.media_player.browse_media import (
     BrowseMedia,
     SearchMedia,
@@ -17,7 +20,6 @@ from homeassistant.components.media_player.const import (
     ATTR_MEDIA_ENQUEUE,
     ATTR_MEDIA_EXTRA,
     DOMAIN as MEDIA_PLAYER_DOMAIN,
-    MediaPlayerDeviceClass,
     MediaPlayerEntityFeature,
     MediaPlayerState,
     MediaType,
