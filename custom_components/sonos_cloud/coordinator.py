@@ -244,7 +244,6 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             group_volumes=group_volumes,
             player_volumes=player_volumes,
             playback_updated_at=playback_updated_at,
-            updated_at=now,
         )
 
     @callback

@@ -1,6 +1,7 @@
 """Base entity: one Sonos player, its device and the command wrapper."""
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import override
 
 from homeassistant.core import callback
@@ -9,10 +10,13 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util import dt as dt_util
 
 from .api import (
     Group,
+    PlaybackStatus,
     Player,
+    PlayModes,
     SonosAuthError,
     SonosError,
     SonosRateLimitedError,
@@ -114,6 +118,12 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         return self.coordinator.data.group_of(self.player_id)
 
     @property
+    def playback_status(self) -> PlaybackStatus | None:
+        """Return the playback status of the player's group."""
+        group = self.sonos_group
+        return self.coordinator.data.playback.get(group.id) if group else None
+
+    @property
     @override
     def available(self) -> bool:
         """Return whether the player is in the household and in a group."""
@@ -138,6 +148,21 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         if expected is not None:
             self.coordinator.async_show(expected(self.coordinator.data, group_id))
         return group_id, result
+
+    async def _async_set_play_modes(self, **modes: bool) -> None:
+        """Change some play modes of the group (one request), shown at once.
+
+        Keys are ``PlayModes`` fields: shuffle, repeat, repeat_one, crossfade.
+        """
+        status = self.playback_status
+        current = status.play_modes if status and status.play_modes else PlayModes()
+        expected = replace(current, **modes)
+        await self._async_group_command(
+            lambda group_id: self.coordinator.client.set_play_modes(group_id, **modes),
+            lambda data, group_id: data.with_playback(
+                group_id, dt_util.utcnow(), play_modes=expected
+            ),
+        )
 
     async def _async_player_command(
         self,

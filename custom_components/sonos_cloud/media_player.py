@@ -35,7 +35,6 @@ from .api import (
     ContentKind,
     Metadata,
     PlaybackState,
-    PlaybackStatus,
     Player,
     PlayModes,
     SonosError,
@@ -133,11 +132,6 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     # Live data of the player's group
 
     @property
-    def _status(self) -> PlaybackStatus | None:
-        group = self.sonos_group
-        return self.coordinator.data.playback.get(group.id) if group else None
-
-    @property
     def _metadata(self) -> Metadata:
         group = self.sonos_group
         metadata = self.coordinator.data.metadata.get(group.id) if group else None
@@ -149,7 +143,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
 
     @property
     def _play_modes(self) -> PlayModes | None:
-        status = self._status
+        status = self.playback_status
         return status.play_modes if status else None
 
     # State
@@ -162,7 +156,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
         player = self.coordinator.data.players.get(self.player_id)
         if player is not None and player.has_audio_clip:
             features |= MediaPlayerEntityFeature.MEDIA_ANNOUNCE
-        status = self._status
+        status = self.playback_status
         if status is None or status.actions is None:
             features |= DEFAULT_CONTENT_FEATURES
         else:
@@ -338,7 +332,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     @override
     def media_position(self) -> int | None:
         """Return the position in whole seconds when it was last read."""
-        status = self._status
+        status = self.playback_status
         if (
             status is None
             or status.position_ms is None
@@ -414,21 +408,6 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
         """Repeat nothing, the whole queue or one track."""
         await self._async_set_play_modes(
             repeat=repeat is RepeatMode.ALL, repeat_one=repeat is RepeatMode.ONE
-        )
-
-    async def _async_set_play_modes(self, **modes: bool) -> None:
-        current = self._play_modes or PlayModes()
-        expected = PlayModes(
-            shuffle=modes.get("shuffle", current.shuffle),
-            repeat=modes.get("repeat", current.repeat),
-            repeat_one=modes.get("repeat_one", current.repeat_one),
-            crossfade=modes.get("crossfade", current.crossfade),
-        )
-        await self._async_group_command(
-            lambda group_id: self.coordinator.client.set_play_modes(group_id, **modes),
-            lambda data, group_id: data.with_playback(
-                group_id, dt_util.utcnow(), play_modes=expected
-            ),
         )
 
     # Volume

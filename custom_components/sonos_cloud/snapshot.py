@@ -38,7 +38,6 @@ class SonosCloudData:
     player_volumes: Mapping[str, Volume]
     # When each group's playback status was read, to interpolate its position.
     playback_updated_at: Mapping[str, datetime]
-    updated_at: datetime
     player_groups: Mapping[str, str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -1,18 +1,15 @@
 """Switch platform: crossfade of the group a room plays in."""
 
-from dataclasses import replace
 from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util import dt as dt_util
 
-from .api import PlaybackStatus, Player, PlayModes
+from .api import Player
 from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
 from .entity import SonosCloudEntity, async_add_player_entities
-from .snapshot import SonosCloudData
 
 # Every switch command is one request.
 PARALLEL_UPDATES = 0
@@ -39,24 +36,19 @@ class CrossfadeSwitch(SonosCloudEntity, SwitchEntity):
         self._attr_unique_id = f"{player.id}-crossfade"
 
     @property
-    def _status(self) -> PlaybackStatus | None:
-        group = self.sonos_group
-        return self.coordinator.data.playback.get(group.id) if group else None
-
-    @property
     @override
     def available(self) -> bool:
         """Available unless the loaded content forbids crossfade (radio)."""
         if not super().available:
             return False
-        status = self._status
+        status = self.playback_status
         return status is None or status.actions is None or status.actions.can_crossfade
 
     @property
     @override
     def is_on(self) -> bool | None:
         """Return whether the group crossfades."""
-        status = self._status
+        status = self.playback_status
         if status is None or status.play_modes is None:
             return None
         return status.play_modes.crossfade
@@ -72,18 +64,4 @@ class CrossfadeSwitch(SonosCloudEntity, SwitchEntity):
         await self._async_set(False)
 
     async def _async_set(self, crossfade: bool) -> None:
-        def expected(data: SonosCloudData, group_id: str) -> SonosCloudData:
-            status = data.playback.get(group_id)
-            modes = status.play_modes if status and status.play_modes else PlayModes()
-            return data.with_playback(
-                group_id,
-                dt_util.utcnow(),
-                play_modes=replace(modes, crossfade=crossfade),
-            )
-
-        await self._async_group_command(
-            lambda group_id: self.coordinator.client.set_play_modes(
-                group_id, crossfade=crossfade
-            ),
-            expected,
-        )
+        await self._async_set_play_modes(crossfade=crossfade)
