@@ -3,13 +3,14 @@
 from collections.abc import AsyncIterator
 import time
 from typing import Any
+from unittest.mock import patch
 
 from aiohttp.test_utils import TestServer
 from homeassistant.components.application_credentials import (
     ClientCredential,
     async_import_client_credential,
 )
-from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
+from homeassistant.const import MAJOR_VERSION, MINOR_VERSION, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
@@ -78,6 +79,16 @@ async def snapshot_entities(
         major, minor = SNAPSHOT_HA
         pytest.skip(f"entity snapshots are from Home Assistant {major}.{minor}")
     await snapshot_platform(hass, entity_registry, snapshot, entry_id)
+
+
+async def setup_platform(
+    hass: HomeAssistant, entry: MockConfigEntry, platform: Platform
+) -> None:
+    """Set up the entry with only one of its platforms, for entity snapshots."""
+    entry.add_to_hass(hass)
+    with patch("custom_components.sonos_cloud.PLATFORMS", [platform]):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
 
 
 @pytest.fixture(autouse=True)

@@ -62,6 +62,7 @@ from .conftest import (
     KITCHEN,
     LIVING_ROOM,
     get_device,
+    setup_platform,
     snapshot_entities,
 )
 from .simulator import Fault, SonosCloudSimulator
@@ -90,13 +91,8 @@ async def test_entities(
 ) -> None:
     """Every room of the household is one media player with its state."""
     freezer.move_to("2026-11-23T12:00:00+00:00")
-    config_entry.add_to_hass(hass)
-    with (
-        patch.object(SonosCloudMediaPlayer, "_access_token", "mock-token"),
-        patch("custom_components.sonos_cloud.PLATFORMS", [Platform.MEDIA_PLAYER]),
-    ):
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await hass.async_block_till_done()
+    with patch.object(SonosCloudMediaPlayer, "_access_token", "mock-token"):
+        await setup_platform(hass, config_entry, Platform.MEDIA_PLAYER)
         await snapshot_entities(hass, entity_registry, snapshot, config_entry.entry_id)
 
 

@@ -1,7 +1,5 @@
 """Default announcement volume per room."""
 
-from unittest.mock import patch
-
 from homeassistant.components.number import (
     ATTR_VALUE,
     DOMAIN as NUMBER_DOMAIN,
@@ -17,7 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from .conftest import KITCHEN, snapshot_entities
+from .conftest import KITCHEN, setup_platform, snapshot_entities
 from .simulator import SonosCloudSimulator
 
 KITCHEN_NUMBER = "number.kitchen_announcement_volume"
@@ -31,9 +29,7 @@ async def test_entities(
     config_entry: MockConfigEntry,
 ) -> None:
     """Rooms that play announcements get the number; the Bedroom does not."""
-    config_entry.add_to_hass(hass)
-    with patch("custom_components.sonos_cloud.PLATFORMS", [Platform.NUMBER]):
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await setup_platform(hass, config_entry, Platform.NUMBER)
     await snapshot_entities(hass, entity_registry, snapshot, config_entry.entry_id)
     assert hass.states.get("number.bedroom_announcement_volume") is None
 

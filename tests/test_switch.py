@@ -1,7 +1,5 @@
 """Crossfade switch of a room's group."""
 
-from unittest.mock import patch
-
 from homeassistant.components.switch import (
     DOMAIN as SWITCH_DOMAIN,
     SERVICE_TURN_OFF,
@@ -16,7 +14,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from .conftest import KITCHEN, LIVING_ROOM, snapshot_entities
+from .conftest import KITCHEN, LIVING_ROOM, setup_platform, snapshot_entities
 from .simulator import SonosCloudSimulator
 
 LIVING_ROOM_SWITCH = "switch.living_room_crossfade"
@@ -30,9 +28,7 @@ async def test_entities(
     config_entry: MockConfigEntry,
 ) -> None:
     """Every room has a crossfade switch."""
-    config_entry.add_to_hass(hass)
-    with patch("custom_components.sonos_cloud.PLATFORMS", [Platform.SWITCH]):
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await setup_platform(hass, config_entry, Platform.SWITCH)
     await snapshot_entities(hass, entity_registry, snapshot, config_entry.entry_id)
 
 
