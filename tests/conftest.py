@@ -38,6 +38,15 @@ BEDROOM = "RINCON_7828CA0F9A8801400"
 SNAPSHOT_HA = (2026, 10)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add --update-screenshot: the end-to-end run retakes the README's picture."""
+    parser.addoption(
+        "--update-screenshot",
+        action="store_true",
+        help="save the dashboard test's screenshot as docs/images/dashboard.png",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """On older Home Assistant, snapshots of skipped tests are not stale."""
     if (MAJOR_VERSION, MINOR_VERSION) < SNAPSHOT_HA:

@@ -2055,3 +2055,56 @@ async def test_playback_error_event(hooked: Api, receiver: Receiver) -> None:
     assert receiver.events[1][0]["X-Sonos-Event-Signature"] == expected_signature(
         receiver.events[1][0]
     )
+
+
+# -- inspection from another process ----------------------------------------
+
+
+async def test_inspect_requests_lists_calls_without_headers(api: Api) -> None:
+    """The request log is readable over HTTP, paged by index, tokens left out."""
+    before = await api.get("/simulator/requests", anonymous=True, control=False)
+    assert before.status == 200
+    start = before.body["total"]
+    await api.post(f"/groups/{LIVING_ROOM}:1/playback/pause")
+    await api.get("/households")
+
+    reply = await api.get(
+        f"/simulator/requests?since={start}", anonymous=True, control=False
+    )
+
+    assert reply.status == 200
+    assert reply.body["total"] == start + 2
+    assert [(r["method"], r["path"]) for r in reply.body["requests"]] == [
+        ("POST", f"/groups/{LIVING_ROOM}:1/playback/pause"),
+        ("GET", "/households"),
+    ]
+    assert all("headers" not in r for r in reply.body["requests"])
+    assert api.token not in json.dumps(reply.body)
+    # Looking did not add to what is seen.
+    assert len(api.sim.requests) == start + 2
+
+
+async def test_inspect_requests_rejects_a_bad_index(api: Api) -> None:
+    reply = await api.get("/simulator/requests?since=x", anonymous=True, control=False)
+    assert reply.status == 400
+
+
+async def test_inspect_sets_the_callback_url_on_loopback_only(api: Api) -> None:
+    """Like the developer portal: the key's callback URL, loopback only."""
+    url = "http://127.0.0.1:8123/api/webhook/abc"
+    reply = await api.call(
+        "PUT",
+        "/simulator/callback-url",
+        anonymous=True,
+        control=False,
+        json={"url": url},
+    )
+    assert (reply.status, reply.body) == (200, {"url": url})
+    assert api.sim.callback_url == url
+
+    for bad in ({"url": "http://192.0.2.1/hook"}, {"address": url}, {"url": 5}):
+        reply = await api.call(
+            "PUT", "/simulator/callback-url", anonymous=True, control=False, json=bad
+        )
+        assert reply.status == 400
+    assert api.sim.callback_url == url

@@ -72,6 +72,11 @@ from .model import (
 CONTROL_BASE = "/control/api/v1"
 AUTHORIZE_PATH = "/login/v3/oauth"
 TOKEN_PATH = "/login/v3/oauth/access"
+# Not part of Sonos' API: how another process (the end-to-end tests, a
+# developer with curl) sees what the simulator was asked, and sets the key's
+# Event Callback URL as one does in Sonos' developer portal.
+INSPECT_REQUESTS_PATH = "/simulator/requests"
+INSPECT_CALLBACK_PATH = "/simulator/callback-url"
 SCOPE = "playback-control-all"
 CODE_TTL = 600.0
 OWNER_LUID = "770011223"
@@ -327,6 +332,8 @@ class SonosCloudSimulator:
         self._register_routes()
         self.app = web.Application()
         self.app.router.add_get("/images/{name:.+}", self._image)
+        self.app.router.add_get(INSPECT_REQUESTS_PATH, self._inspect_requests)
+        self.app.router.add_put(INSPECT_CALLBACK_PATH, self._inspect_callback_url)
         self.app.router.add_route("*", "/{tail:.*}", self._dispatch)
         self.app.on_cleanup.append(self._shutdown_events)
 
@@ -810,6 +817,40 @@ class SonosCloudSimulator:
 
     def _local(self, body: Any) -> Any:
         return json.loads(self._localize(json.dumps(body))) if self.image_root else body
+
+    # -- inspection (a test's or developer's view from another process) ------
+
+    async def _inspect_requests(self, request: web.Request) -> web.Response:
+        """List the recorded requests from index ``since`` on, without headers.
+
+        Headers are left out: they carry the tokens. These calls are not
+        recorded themselves.
+        """
+        try:
+            since = max(int(request.query.get("since", "0")), 0)
+        except ValueError:
+            return web.json_response({"error": "since must be a number"}, status=400)
+        recorded = [
+            {
+                "method": r.method,
+                "path": r.path,
+                "api": r.api,
+                "status": r.status,
+                "query": r.query,
+                "json": r.json,
+            }
+            for r in self.requests[since:]
+        ]
+        return web.json_response({"total": len(self.requests), "requests": recorded})
+
+    async def _inspect_callback_url(self, request: web.Request) -> web.Response:
+        """Set the key's Event Callback URL, as in Sonos' developer portal."""
+        try:
+            body = await request.json()
+            self.callback_url = body["url"]
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
+            return web.json_response({"error": str(err)}, status=400)
+        return web.json_response({"url": self.callback_url})
 
     async def _image(self, request: web.Request) -> web.Response:
         """Draw a square cover: the name's first letter on a colour."""
