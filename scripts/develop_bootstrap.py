@@ -95,7 +95,7 @@ def prepare(config_dir: Path, port: int) -> int:
         _store(
             storage, "core.network", 1, 1, {"configured_adapters": loopback_adapters()}
         )
-    _keep_http_on_loopback(storage, port)
+    _keep_http_on_loopback(config_dir, port)
     for requirement in missing_requirements(config_dir):
         print(requirement)
     return 0
@@ -107,17 +107,26 @@ def _store(storage: Path, key: str, version: int, minor: int, data: Any) -> None
     (storage / key).write_text(json.dumps(document, indent=2))
 
 
-def _keep_http_on_loopback(storage: Path, port: int) -> None:
+HTTP_BLOCK_MARK = "# http: written by scripts/develop for Home Assistant < 2026.10"
+
+
+def _keep_http_on_loopback(config_dir: Path, port: int) -> None:
     """Make Home Assistant's web server listen on 127.0.0.1:port only.
 
     Since 2026.10 the HTTP settings live in .storage/http. A YAML "http:"
     block is only tried for five minutes and then reverted to the default,
     which listens on every address; so the setting is stored directly, as
-    the confirmed ("stable") one.
+    the confirmed ("stable") one. Older releases read the YAML block, which
+    is then kept at the end of configuration.yaml.
     """
-    from homeassistant.components.http import config as http  # noqa: PLC0415
+    try:
+        from homeassistant.components.http import config as http  # noqa: PLC0415
+    except ImportError:
+        _keep_yaml_http_block(config_dir / "configuration.yaml", port)
+        return
     from homeassistant.util import dt as dt_util  # noqa: PLC0415
 
+    storage = config_dir / ".storage"
     wanted = {"server_host": ["127.0.0.1"], "server_port": port}
     path = storage / http.STORAGE_KEY
     if path.exists():
@@ -140,6 +149,15 @@ def _keep_http_on_loopback(storage: Path, port: int) -> None:
         http.STORAGE_MINOR_VERSION,
         {"stable": stable, "pending": None, "yaml_migration_done": True},
     )
+
+
+def _keep_yaml_http_block(config_file: Path, port: int) -> None:
+    """Write (or rewrite) our "http:" block at the end of configuration.yaml."""
+    text = config_file.read_text()
+    if HTTP_BLOCK_MARK in text:
+        text = text[: text.index(HTTP_BLOCK_MARK)]
+    block = f"http:\n  server_host: 127.0.0.1\n  server_port: {port}\n"
+    config_file.write_text(f"{text.rstrip()}\n\n{HTTP_BLOCK_MARK}\n{block}")
 
 
 def loopback_adapters() -> list[str]:
@@ -180,6 +198,7 @@ def missing_requirements(config_dir: Path) -> list[str]:
     builtin = Path(homeassistant.__file__).parent / "components"
     custom = config_dir / "custom_components"
     domains = set(bootstrap.CORE_INTEGRATIONS) | set(bootstrap.DEFAULT_INTEGRATIONS)
+    domains |= _service_helper_domains(builtin)
     config_file = config_dir / "configuration.yaml"
     if config_file.exists():
         domains |= {str(key).split(" ")[0] for key in load_yaml_dict(config_file)}
@@ -208,6 +227,21 @@ def missing_requirements(config_dir: Path) -> list[str]:
             if requirement not in missing and not is_installed(requirement)
         )
     return sorted(missing)
+
+
+def _service_helper_domains(builtin: Path) -> set[str]:
+    """Integrations Home Assistant imports to describe services, set up or not.
+
+    The frontend asks for the service descriptions at start; that imports
+    these (camera, assist_satellite, ...) and fails on a missing requirement.
+    The list lives in a private helper, so it is read from its code.
+    """
+    from homeassistant.helpers import service  # noqa: PLC0415
+
+    function = getattr(service, "_base_components", None)
+    code = getattr(getattr(function, "__wrapped__", function), "__code__", None)
+    names = code.co_names if code is not None else ()
+    return {name for name in names if (builtin / name / "manifest.json").exists()}
 
 
 # -- Home Assistant client ---------------------------------------------------
@@ -695,6 +729,42 @@ async def enable_push(hass: HomeAssistant, simulator_url: str) -> None:
     say(f"{DOMAIN} receives push events")
 
 
+DASHBOARD_PATH = "sonos-demo"
+
+
+async def add_dashboard(hass: HomeAssistant, found: dict[str, dict[str, Any]]) -> None:
+    """Add a "Sonos" dashboard with a media control card per speaker.
+
+    The overview Home Assistant generates differs between releases; this one
+    looks the same on each, for people and for the end-to-end test.
+    """
+    dashboards = await hass.ws({"type": "lovelace/dashboards/list"})
+    if any(d["url_path"] == DASHBOARD_PATH for d in dashboards):
+        return
+    await hass.ws(
+        {
+            "type": "lovelace/dashboards/create",
+            "url_path": DASHBOARD_PATH,
+            "title": "Sonos",
+            "icon": "mdi:speaker-multiple",
+            "mode": "storage",
+            "show_in_sidebar": True,
+            "require_admin": False,
+        }
+    )
+    cards = [
+        {"type": "media-control", "entity": found[room]["entity_id"]} for room in ROOMS
+    ]
+    await hass.ws(
+        {
+            "type": "lovelace/config/save",
+            "url_path": DASHBOARD_PATH,
+            "config": {"title": "Sonos", "views": [{"title": "Rooms", "cards": cards}]},
+        }
+    )
+    say(f"added the dashboard {hass.url}/{DASHBOARD_PATH}")
+
+
 async def speakers(hass: HomeAssistant, limit: float = 60) -> dict[str, dict[str, Any]]:
     """Wait for the sonos_cloud media players to be available; name -> state."""
 
@@ -735,6 +805,7 @@ async def setup(args: argparse.Namespace) -> None:
             found = await speakers(hass)
             if new_entry:
                 await place_in_areas(hass, new_entry)
+            await add_dashboard(hass, found)
             for name, state in sorted(found.items()):
                 volume = state["attributes"].get("volume_level")
                 level = f", volume {round(volume * 100)}%" if volume is not None else ""

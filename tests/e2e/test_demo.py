@@ -20,7 +20,7 @@ import pytest
 from tests.conftest import BEDROOM, KITCHEN, LIVING_ROOM
 from tests.simulator import DEMO_CLIENT_ID
 
-from .browser import find_chromium, open_page
+from .browser import BrowserError, find_chromium, open_page
 from .conftest import REPO, Client, Demo, bootstrap, connect, eventually
 
 ROOM_ENTITIES = {
@@ -310,8 +310,14 @@ async def test_dashboard_shows_the_playing_room(
         # Log in the way the frontend remembers a login: tokens in localStorage.
         await page.goto(f"{client.demo.ha_url}/robots.txt")
         await page.evaluate(f"localStorage.setItem('hassTokens', {tokens!r})")
-        await page.goto(f"{client.demo.ha_url}/home/media-players")
-        await page.wait_for(CARDS_READY, limit=90)
+        await page.goto(f"{client.demo.ha_url}/{bootstrap.DASHBOARD_PATH}")
+        try:
+            await page.wait_for(CARDS_READY, limit=90)
+        except BrowserError:
+            failed = client.demo.directory / "dashboard-failed.png"
+            failed.write_bytes(await page.screenshot())
+            pytest.fail(f"the cards did not load; the page as it was: {failed}")
+        await asyncio.sleep(2)  # the cards fade into their artwork's colours
         text = await page.evaluate(CARD_TEXT)
         png = await page.screenshot()
 
