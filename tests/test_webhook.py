@@ -1,11 +1,14 @@
 """Push updates: subscriptions, signed event callbacks and the polling fallback."""
 
+from collections.abc import Iterator
 from datetime import timedelta
 import json
 import time
 from typing import Any
+from unittest.mock import AsyncMock, patch
 
 from aiohttp.test_utils import TestClient
+from homeassistant.components.cloud import CloudNotAvailable, CloudNotConnected
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -473,3 +476,129 @@ async def test_quiet_system_is_resynced(
     await coordinator._async_check_push(dt_util.utcnow())
     await hass.async_block_till_done()
     assert simulator.control_requests() == []
+
+
+CLOUDHOOK_URL = "https://hooks.nabu.casa/made-up-cloudhook"
+
+
+@pytest.fixture
+def cloud_subscribed(hass: HomeAssistant) -> Iterator[AsyncMock]:
+    """Home Assistant Cloud loaded and subscribed; its cloudhook service mocked.
+
+    Nabu Casa's service cannot run here: only its entry points are replaced.
+    """
+    hass.config.components.add("cloud")
+    with (
+        patch(
+            "homeassistant.components.cloud.async_active_subscription",
+            return_value=True,
+        ),
+        patch(
+            "homeassistant.components.cloud.async_get_or_create_cloudhook",
+            return_value=CLOUDHOOK_URL,
+        ) as create,
+    ):
+        yield create
+
+
+async def test_cloudhook_becomes_the_callback_url(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    cloud_subscribed: AsyncMock,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """With Home Assistant Cloud the repair names the cloudhook, kept in the entry."""
+    cloud_subscribed.assert_awaited_once_with(hass, init_integration.data["webhook_id"])
+    assert init_integration.data["cloudhook_url"] == CLOUDHOOK_URL
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"callback_not_configured_{init_integration.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders["url"] == CLOUDHOOK_URL
+
+    # The user entered that URL at Sonos: later starts keep it without asking.
+    cloud_subscribed.reset_mock()
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    cloud_subscribed.assert_not_awaited()
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"callback_not_configured_{init_integration.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders["url"] == CLOUDHOOK_URL
+
+
+async def test_cloud_not_connected_falls_back_to_own_url(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    cloud_subscribed: AsyncMock,
+    setup_credentials: None,
+    config_entry: MockConfigEntry,
+    simulator: SonosCloudSimulator,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Cloud not connected yet: Home Assistant's own URL, nothing stored."""
+    cloud_subscribed.side_effect = CloudNotConnected
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert "cloudhook_url" not in config_entry.data
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"callback_not_configured_{config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders["url"].endswith(f"/api/webhook/{WEBHOOK_ID}")
+
+
+async def test_cloud_without_subscription_uses_own_url(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    cloud_subscribed: AsyncMock,
+    setup_credentials: None,
+    config_entry: MockConfigEntry,
+    simulator: SonosCloudSimulator,
+) -> None:
+    """Logged out of (or not subscribed to) Home Assistant Cloud: no cloudhook."""
+    config_entry.add_to_hass(hass)
+    with patch(
+        "homeassistant.components.cloud.async_active_subscription", return_value=False
+    ):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+
+    cloud_subscribed.assert_not_awaited()
+    assert "cloudhook_url" not in config_entry.data
+
+
+@pytest.mark.parametrize(
+    "delete_error", [None, ValueError("Hook is not enabled"), CloudNotAvailable]
+)
+async def test_removing_the_entry_deletes_its_cloudhook(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    cloud_subscribed: AsyncMock,
+    init_integration: MockConfigEntry,
+    delete_error: Exception | type[Exception] | None,
+) -> None:
+    """The cloudhook goes with the entry; one already gone is no error."""
+    with patch(
+        "homeassistant.components.cloud.async_delete_cloudhook",
+        side_effect=delete_error,
+    ) as delete:
+        assert await hass.config_entries.async_remove(init_integration.entry_id)
+    delete.assert_awaited_once_with(hass, WEBHOOK_ID)
+
+
+async def test_removing_an_entry_without_cloudhook_leaves_cloud_alone(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    init_integration: MockConfigEntry,
+) -> None:
+    """No cloudhook was made (no Home Assistant Cloud): nothing to delete."""
+    hass.config.components.add("cloud")
+    with patch("homeassistant.components.cloud.async_delete_cloudhook") as delete:
+        assert await hass.config_entries.async_remove(init_integration.entry_id)
+    delete.assert_not_called()

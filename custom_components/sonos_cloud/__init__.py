@@ -25,7 +25,7 @@ from .coordinator import (
 )
 from .endpoints import sonos_endpoints
 from .services import async_setup_services
-from .webhook import SonosWebhook
+from .webhook import SonosWebhook, async_delete_cloudhook
 
 PLATFORMS: list[Platform] = [Platform.MEDIA_PLAYER, Platform.NUMBER, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -87,7 +87,7 @@ async def _async_start_push(
         coordinator.async_handle_event,
     )
     entry.async_on_unload(receiver.async_register())
-    await coordinator.async_start_push(receiver.url())
+    await coordinator.async_start_push(await receiver.async_callback_url(entry))
 
 
 async def async_migrate_entry(
@@ -120,6 +120,11 @@ async def async_remove_config_entry_device(
         domain == DOMAIN and player_id in players
         for domain, player_id in device.identifiers
     )
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -> None:
+    """Delete the Home Assistant Cloud webhook made for the entry."""
+    await async_delete_cloudhook(hass, entry)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -> bool:

@@ -49,6 +49,8 @@ CLIP_FINAL_STATES: Final = frozenset(
 )
 
 CONF_VOLUME_STEP: Final = "volume_step"
+# Home Assistant Cloud webhook made for Sonos events, to delete with the entry.
+CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
 
 # A polled position this close to the interpolated one is not a change.
 POSITION_TOLERANCE_MS: Final = 1500

@@ -19,6 +19,7 @@ TO_REDACT = {
     "player_households",
     "id_token",
     "webhook_id",
+    "cloudhook_url",
 }
 
 

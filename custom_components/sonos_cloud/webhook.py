@@ -4,18 +4,24 @@ Sonos POSTs every event of an API key to one callback URL, which the user
 enters in the Sonos developer portal. Each POST is verified (signature in
 constant time, sequence id against replays) before anything is trusted, and
 is always answered 200 at once: an error status only makes Sonos retry.
+
+With a Home Assistant Cloud subscription that URL is a cloudhook: Sonos then
+reaches Home Assistant over HTTPS without opening it to the internet.
 """
 
 from collections.abc import Callable
+from contextlib import suppress
 
 from aiohttp import web
 from homeassistant.components import webhook
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.network import NoURLAvailableError
 
 from .api import SonosEvent, SonosEventError, parse_event
 from .api.events import MAX_EVENT_BYTES
-from .const import DOMAIN, LOGGER
+from .const import CONF_CLOUDHOOK_URL, DOMAIN, LOGGER
 
 
 class SonosWebhook:
@@ -53,8 +59,36 @@ class SonosWebhook:
         )
         return lambda: webhook.async_unregister(self._hass, self.webhook_id)
 
+    async def async_callback_url(self, entry: ConfigEntry) -> str:
+        """Return the URL to enter as the key's event callback URL.
+
+        The cloudhook once made stays (the user has entered it at Sonos);
+        one is made when Home Assistant Cloud is subscribed and connected;
+        otherwise Home Assistant's own (external) URL.
+        """
+        if url := entry.data.get(CONF_CLOUDHOOK_URL):
+            return str(url)
+        if "cloud" not in self._hass.config.components:
+            return self.url()
+        # Imported only where Home Assistant Cloud runs: it pulls in a lot.
+        from homeassistant.components import cloud  # noqa: PLC0415
+
+        if cloud.async_active_subscription(self._hass):
+            try:
+                url = await cloud.async_get_or_create_cloudhook(
+                    self._hass, self.webhook_id
+                )
+            except cloud.CloudNotAvailable:
+                LOGGER.debug("Home Assistant Cloud is not connected; no cloudhook")
+            else:
+                self._hass.config_entries.async_update_entry(
+                    entry, data={**entry.data, CONF_CLOUDHOOK_URL: url}
+                )
+                return url
+        return self.url()
+
     def url(self) -> str:
-        """Return the URL to enter as the key's event callback URL."""
+        """Return Home Assistant's own URL of the webhook."""
         try:
             return webhook.async_generate_url(
                 self._hass, self.webhook_id, prefer_external=True
@@ -88,3 +122,14 @@ class SonosWebhook:
             return
         self._rejections_logged.add(reason)
         LOGGER.warning("Ignored an event POST from %s: %s", remote, reason)
+
+
+async def async_delete_cloudhook(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Delete the entry's cloudhook, if it made one and it is still there."""
+    if CONF_CLOUDHOOK_URL not in entry.data or "cloud" not in hass.config.components:
+        return
+    from homeassistant.components import cloud  # noqa: PLC0415
+
+    # Gone already (ValueError) or Home Assistant Cloud left: nothing to delete.
+    with suppress(cloud.CloudNotAvailable, ValueError):
+        await cloud.async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
