@@ -602,3 +602,48 @@ async def test_removing_an_entry_without_cloudhook_leaves_cloud_alone(
     with patch("homeassistant.components.cloud.async_delete_cloudhook") as delete:
         assert await hass.config_entries.async_remove(init_integration.entry_id)
     delete.assert_not_called()
+
+
+async def test_events_that_never_arrive_raise_a_repair(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    setup_credentials: None,
+    config_entry: MockConfigEntry,
+    simulator: SonosCloudSimulator,
+    issue_registry: ir.IssueRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Subscribed, but the key's callback URL points elsewhere: say so, keep polling.
+
+    Once the URL is right, the first event clears the repair.
+    """
+    simulator.callback_url = "http://127.0.0.1:9/nowhere"  # discard port: refused
+    simulator.event_retry_delay = 0
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await _settle(hass, simulator)
+    coordinator = config_entry.runtime_data
+    assert simulator.subscriptions
+    assert not coordinator.push_healthy
+    issue_id = f"events_not_arriving_{config_entry.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+    for _ in range(2):  # two watchdog periods: one repair, one warning
+        async_fire_time_changed(
+            hass, dt_util.utcnow() + timedelta(minutes=5, seconds=1)
+        )
+        await hass.async_block_till_done()
+
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "events_not_arriving"
+    assert issue.translation_placeholders["url"].endswith(f"/api/webhook/{WEBHOOK_ID}")
+    assert caplog.text.count("none arrived") == 1
+    assert coordinator.update_interval is not None  # still polling
+
+    simulator.callback_url = str(ha_client.make_url(f"/api/webhook/{WEBHOOK_ID}"))
+    simulator.set_player_volume(KITCHEN, 33)
+    await _settle(hass, simulator)
+
+    assert coordinator.push_healthy
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

@@ -147,6 +147,8 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         # Push is healthy while events arrive; polling then only re-syncs.
         self.push_healthy = False
         self.last_event_at: float | None = None
+        # Where Sonos should send events, for the repair issues that name it.
+        self._callback_url: str | None = None
         self._last_resync_at = 0.0
 
     @override
@@ -282,6 +284,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             LOGGER.warning("Could not subscribe to Sonos events: %s", err)
             return
         ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        self._callback_url = callback_url
         entry = self.config_entry
         entry.async_on_unload(self.subscriptions.async_unsubscribe_all)
         entry.async_on_unload(
@@ -298,6 +301,8 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
     @callback
     def async_handle_event(self, event: SonosEvent) -> None:
         """Apply a verified event to the snapshot without asking Sonos."""
+        if self.last_event_at is None:
+            ir.async_delete_issue(self.hass, DOMAIN, self._events_issue_id)
         self.last_event_at = time.monotonic()
         if not self.push_healthy:
             LOGGER.info("Sonos events arrive; polling only to re-sync")
@@ -381,7 +386,10 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         over until they return. A system quiet for long is re-read once in a
         while, because Sonos keeps no backlog of events it failed to deliver.
         """
-        if not self.push_healthy or self.last_event_at is None:
+        if self.last_event_at is None:
+            self._async_report_missing_events()
+            return
+        if not self.push_healthy:
             return
         now = time.monotonic()
         silent = now - max(self.last_event_at, self._last_resync_at)
@@ -396,6 +404,34 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         elif silent > PUSH_RESYNC_INTERVAL.total_seconds():
             self._last_resync_at = now
             await self.async_request_refresh()
+
+    @property
+    def _events_issue_id(self) -> str:
+        return f"events_not_arriving_{self.config_entry.entry_id}"
+
+    @callback
+    def _async_report_missing_events(self) -> None:
+        """Raise a repair: subscribed, yet not even the first event came.
+
+        Sonos sends the current state right after each subscription, so a
+        watchdog period of silence means the key's callback URL points
+        elsewhere or cannot be reached. Polling goes on meanwhile.
+        """
+        registry = ir.async_get(self.hass)
+        if registry.async_get_issue(DOMAIN, self._events_issue_id) is not None:
+            return
+        LOGGER.warning(
+            "Subscribed to Sonos events, but none arrived at %s", self._callback_url
+        )
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self._events_issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="events_not_arriving",
+            translation_placeholders={"url": self._callback_url or ""},
+        )
 
     async def async_get_library(self, household_id: str) -> HouseholdLibrary:
         """Return favorites and playlists, fetched at most every few minutes.

@@ -40,6 +40,11 @@ async def async_get_config_entry_diagnostics(
             ),
             "household_count": len(data.households),
         },
+        "push": {
+            "subscriptions": len(coordinator.subscriptions.active),
+            "events_arriving": coordinator.push_healthy,
+            "event_received": coordinator.last_event_at is not None,
+        },
         "players": {
             player_id: {
                 **asdict(player),
