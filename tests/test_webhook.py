@@ -80,6 +80,17 @@ async def push_integration(
     return config_entry
 
 
+def _callback_issue_url(
+    issue_registry: ir.IssueRegistry, entry: MockConfigEntry
+) -> str:
+    """Return the URL the "events are not set up" repair asks to enter."""
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"callback_not_configured_{entry.entry_id}"
+    )
+    assert issue is not None
+    return str(issue.translation_placeholders["url"])
+
+
 async def _settle(hass: HomeAssistant, simulator: SonosCloudSimulator) -> None:
     await hass.async_block_till_done()
     await simulator.drain_events()
@@ -304,11 +315,7 @@ async def test_no_callback_url_keeps_polling(
     """Without a callback URL for the key, a repair explains what to set."""
     coordinator = init_integration.runtime_data
     assert not coordinator.push_healthy
-    issue = issue_registry.async_get_issue(
-        DOMAIN, f"callback_not_configured_{init_integration.entry_id}"
-    )
-    assert issue is not None
-    assert issue.translation_placeholders["url"].endswith(
+    assert _callback_issue_url(issue_registry, init_integration).endswith(
         "/api/webhook/" + init_integration.data["webhook_id"]
     )
 
@@ -511,22 +518,14 @@ async def test_cloudhook_becomes_the_callback_url(
     """With Home Assistant Cloud the repair names the cloudhook, kept in the entry."""
     cloud_subscribed.assert_awaited_once_with(hass, init_integration.data["webhook_id"])
     assert init_integration.data["cloudhook_url"] == CLOUDHOOK_URL
-    issue = issue_registry.async_get_issue(
-        DOMAIN, f"callback_not_configured_{init_integration.entry_id}"
-    )
-    assert issue is not None
-    assert issue.translation_placeholders["url"] == CLOUDHOOK_URL
+    assert _callback_issue_url(issue_registry, init_integration) == CLOUDHOOK_URL
 
     # The user entered that URL at Sonos: later starts keep it without asking.
     cloud_subscribed.reset_mock()
     assert await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
     cloud_subscribed.assert_not_awaited()
-    issue = issue_registry.async_get_issue(
-        DOMAIN, f"callback_not_configured_{init_integration.entry_id}"
-    )
-    assert issue is not None
-    assert issue.translation_placeholders["url"] == CLOUDHOOK_URL
+    assert _callback_issue_url(issue_registry, init_integration) == CLOUDHOOK_URL
 
 
 async def test_cloud_not_connected_falls_back_to_own_url(
@@ -546,11 +545,8 @@ async def test_cloud_not_connected_falls_back_to_own_url(
 
     assert config_entry.state is ConfigEntryState.LOADED
     assert "cloudhook_url" not in config_entry.data
-    issue = issue_registry.async_get_issue(
-        DOMAIN, f"callback_not_configured_{config_entry.entry_id}"
-    )
-    assert issue is not None
-    assert issue.translation_placeholders["url"].endswith(f"/api/webhook/{WEBHOOK_ID}")
+    url = _callback_issue_url(issue_registry, config_entry)
+    assert url.endswith(f"/api/webhook/{WEBHOOK_ID}")
 
 
 async def test_cloud_without_subscription_uses_own_url(
