@@ -18,7 +18,7 @@ from PIL import Image
 import pytest
 
 from tests.conftest import BEDROOM, KITCHEN, LIVING_ROOM
-from tests.simulator import DEMO_CLIENT_ID
+from tests.simulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 
 from .browser import BrowserError, find_chromium, open_page
 from .conftest import REPO, Client, Demo, bootstrap, connect, eventually
@@ -374,6 +374,28 @@ CARD_TEXT = """
   return texts.join(' ').replace(/\\s+/g, ' ');
 })()
 """
+
+
+async def test_diagnostics_show_push_and_keep_secrets(client: Client) -> None:
+    """Downloaded diagnostics show push working and no secret of any kind."""
+    entries = await client.hass.request(
+        "GET", "/api/config/config_entries/entry?domain=sonos_cloud"
+    )
+    entry_id = entries[0]["entry_id"]
+    download = await client.hass.request(
+        "GET", f"/api/diagnostics/config_entry/{entry_id}"
+    )
+    diagnostics = download["data"]
+
+    assert diagnostics["push"]["event_received"] is True
+    assert diagnostics["push"]["subscriptions"] > 0
+    token = diagnostics["entry"]["data"]["token"]
+    assert token["access_token"] == token["refresh_token"] == "**REDACTED**"
+    log = client.demo.log.read_text()
+    webhook_id = re.findall(r"/api/webhook/(\w+)", log)[-1]
+    dumped = json.dumps(download)
+    for secret in (DEMO_CLIENT_SECRET, webhook_id):
+        assert secret not in dumped
 
 
 @pytest.mark.usefixtures("socket_enabled")
