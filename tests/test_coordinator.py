@@ -56,8 +56,8 @@ async def test_polling_picks_up_external_changes(
     living_room = hass.states.get("media_player.living_room")
     assert living_room.attributes["volume_level"] == 0.55
     # households, groups, then per group playback, metadata and group volume,
-    # per player its volume
-    assert len(simulator.control_requests()) == requests_per_refresh(1, 3, 3) == 14
+    # per player its volume, and the options of the one home theater (the Arc)
+    assert len(simulator.control_requests()) == requests_per_refresh(1, 3, 3, 1) == 15
 
 
 async def test_failed_refresh_marks_entities_unavailable_until_recovery(

@@ -18,7 +18,7 @@ from custom_components.sonos_cloud import (
 )
 from custom_components.sonos_cloud.const import DOMAIN
 
-from .conftest import BEDROOM, HOUSEHOLD_ID, KITCHEN, get_device
+from .conftest import BEDROOM, HOUSEHOLD_ID, KITCHEN, LIVING_ROOM, get_device
 from .simulator import Fault, SonosCloudSimulator
 
 
@@ -44,7 +44,7 @@ async def test_setup_requests(
     config_entry: MockConfigEntry,
     simulator: SonosCloudSimulator,
 ) -> None:
-    """Setup reads households, groups, playback and volumes once each."""
+    """Setup reads households, groups, playback, volumes, home theater once each."""
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
 
@@ -59,6 +59,7 @@ async def test_setup_requests(
             *(f"GET /groups/{group}/playbackMetadata" for group in groups),
             *(f"GET /groups/{group}/groupVolume" for group in groups),
             *(f"GET /players/{player}/playerVolume" for player in players),
+            f"GET /players/{LIVING_ROOM}/homeTheater/options",  # the Arc
             # Without a callback URL for the key, one subscribe finds out.
             f"POST /groups/{groups[0]}/groupVolume/subscription",
         ]

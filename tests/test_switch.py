@@ -1,4 +1,4 @@
-"""Crossfade switch of a room's group."""
+"""Switches: crossfade of a room's group, home theater sound settings."""
 
 from homeassistant.components.switch import (
     DOMAIN as SWITCH_DOMAIN,
@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 from syrupy.assertion import SnapshotAssertion
 
 from .conftest import KITCHEN, LIVING_ROOM, setup_platform, snapshot_entities
-from .simulator import SonosCloudSimulator
+from .simulator import Fault, SonosCloudSimulator
 
 LIVING_ROOM_SWITCH = "switch.living_room_crossfade"
 
@@ -27,7 +27,7 @@ async def test_entities(
     setup_credentials: None,
     config_entry: MockConfigEntry,
 ) -> None:
-    """Every room has a crossfade switch."""
+    """Every room has a crossfade switch; the Arc has its sound settings too."""
     await setup_platform(hass, config_entry, Platform.SWITCH)
     await snapshot_entities(hass, entity_registry, snapshot, config_entry.entry_id)
 
@@ -64,3 +64,74 @@ async def test_unavailable_for_radio(
 
     assert hass.states.get("switch.kitchen_crossfade").state == STATE_UNAVAILABLE
     assert hass.states.get(LIVING_ROOM_SWITCH).state == "off"
+
+
+@pytest.mark.parametrize(
+    ("entity_id", "body", "model_field"),
+    [
+        ("switch.living_room_night_sound", "nightMode", "night_mode"),
+        (
+            "switch.living_room_speech_enhancement",
+            "enhanceDialog",
+            "enhance_dialog",
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    ("service", "value"), [(SERVICE_TURN_ON, True), (SERVICE_TURN_OFF, False)]
+)
+async def test_home_theater_option(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+    entity_id: str,
+    body: str,
+    model_field: str,
+    service: str,
+    value: bool,
+) -> None:
+    """A home theater option is one request to the player, shown as Sonos answers."""
+    player = simulator.model.players[LIVING_ROOM]
+    setattr(player, model_field, not value)
+    await hass.config_entries.async_entries("sonos_cloud")[
+        0
+    ].runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get(entity_id).state == ("off" if value else "on")
+    simulator.clear_requests()
+
+    await hass.services.async_call(
+        SWITCH_DOMAIN, service, {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+
+    assert [(r.path, r.json) for r in simulator.control_requests()] == [
+        (f"/players/{LIVING_ROOM}/homeTheater/options", {body: value})
+    ]
+    assert getattr(player, model_field) is value
+    assert hass.states.get(entity_id).state == ("on" if value else "off")
+
+
+async def test_home_theater_options_refused(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    setup_credentials: None,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Sonos refusing the options read leaves the rest working, and is not retried."""
+    simulator.inject(
+        Fault(
+            "GET",
+            f"/players/{LIVING_ROOM}/homeTheater/options",
+            404,
+            {"errorCode": "ERROR_UNSUPPORTED_NAMESPACE"},
+            times=0,  # every time
+        )
+    )
+    await setup_platform(hass, config_entry, Platform.SWITCH)
+
+    assert hass.states.get("switch.living_room_night_sound").state == STATE_UNAVAILABLE
+    assert hass.states.get(LIVING_ROOM_SWITCH).state == "off"
+    simulator.clear_requests()
+    await config_entry.runtime_data.async_refresh()
+    assert config_entry.runtime_data.last_update_success
+    assert not [r for r in simulator.control_requests() if "homeTheater" in r.path]

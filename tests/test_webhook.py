@@ -1,14 +1,14 @@
 """Push updates: subscriptions, signed event callbacks and the polling fallback."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 import json
+import sys
 import time
+from types import ModuleType
 from typing import Any
-from unittest.mock import AsyncMock, patch
 
 from aiohttp.test_utils import TestClient
-from homeassistant.components.cloud import CloudNotAvailable, CloudNotConnected
+import homeassistant.components
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -485,119 +485,156 @@ async def test_quiet_system_is_resynced(
     assert simulator.control_requests() == []
 
 
-CLOUDHOOK_URL = "https://hooks.nabu.casa/made-up-cloudhook"
+class CloudNotAvailable(Exception):  # noqa: N818  (the real name)
+    """Stand-in of Home Assistant Cloud's error of the same name."""
+
+
+class CloudNotConnected(CloudNotAvailable):
+    """Stand-in of Home Assistant Cloud's error of the same name."""
+
+
+class FakeCloud(ModuleType):
+    """Home Assistant Cloud as the integration sees it: four functions.
+
+    The real module needs Nabu Casa's service and imports half of Home
+    Assistant's voice stack, so it can run in neither the tests nor CI. This
+    keeps cloudhooks like it does: one per webhook id, made once, refused
+    while not connected, ``ValueError`` for deleting one that is not there.
+    """
+
+    CloudNotAvailable = CloudNotAvailable
+    CloudNotConnected = CloudNotConnected
+
+    def __init__(self) -> None:
+        super().__init__("homeassistant.components.cloud")
+        self.subscribed = True
+        self.connected = True
+        self.hooks: dict[str, str] = {}
+        self.created: list[str] = []
+
+    def async_active_subscription(self, hass: HomeAssistant) -> bool:
+        return self.subscribed
+
+    async def async_get_or_create_cloudhook(
+        self, hass: HomeAssistant, webhook_id: str
+    ) -> str:
+        if not self.connected:
+            raise CloudNotConnected
+        if webhook_id not in self.hooks:
+            self.hooks[webhook_id] = (
+                f"https://hooks.nabu.casa/{len(self.hooks)}-made-up"
+            )
+            self.created.append(webhook_id)
+        return self.hooks[webhook_id]
+
+    async def async_delete_cloudhook(
+        self, hass: HomeAssistant, webhook_id: str
+    ) -> None:
+        if not self.connected:
+            raise CloudNotAvailable
+        if webhook_id not in self.hooks:
+            raise ValueError("Hook is not enabled for the cloud.")
+        del self.hooks[webhook_id]
 
 
 @pytest.fixture
-def cloud_subscribed(hass: HomeAssistant) -> Iterator[AsyncMock]:
-    """Home Assistant Cloud loaded and subscribed; its cloudhook service mocked.
-
-    Nabu Casa's service cannot run here: only its entry points are replaced.
-    """
+def cloud(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> FakeCloud:
+    """Home Assistant Cloud loaded and subscribed (see ``FakeCloud``)."""
+    fake = FakeCloud()
+    monkeypatch.setitem(sys.modules, "homeassistant.components.cloud", fake)
+    monkeypatch.setattr(homeassistant.components, "cloud", fake, raising=False)
     hass.config.components.add("cloud")
-    with (
-        patch(
-            "homeassistant.components.cloud.async_active_subscription",
-            return_value=True,
-        ),
-        patch(
-            "homeassistant.components.cloud.async_get_or_create_cloudhook",
-            return_value=CLOUDHOOK_URL,
-        ) as create,
-    ):
-        yield create
+    return fake
 
 
 async def test_cloudhook_becomes_the_callback_url(
     hass: HomeAssistant,
     ha_client: TestClient,
-    cloud_subscribed: AsyncMock,
+    cloud: FakeCloud,
     init_integration: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """With Home Assistant Cloud the repair names the cloudhook, kept in the entry."""
-    cloud_subscribed.assert_awaited_once_with(hass, init_integration.data["webhook_id"])
-    assert init_integration.data["cloudhook_url"] == CLOUDHOOK_URL
-    assert _callback_issue_url(issue_registry, init_integration) == CLOUDHOOK_URL
+    hook_url = cloud.hooks[WEBHOOK_ID]
+    assert init_integration.data["cloudhook_url"] == hook_url
+    assert _callback_issue_url(issue_registry, init_integration) == hook_url
 
-    # The user entered that URL at Sonos: later starts keep it without asking.
-    cloud_subscribed.reset_mock()
+    # The user entered that URL at Sonos: later starts keep it, even offline.
+    cloud.connected = False
     assert await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
-    cloud_subscribed.assert_not_awaited()
-    assert _callback_issue_url(issue_registry, init_integration) == CLOUDHOOK_URL
+    assert _callback_issue_url(issue_registry, init_integration) == hook_url
+    assert cloud.created == [WEBHOOK_ID]
 
 
-async def test_cloud_not_connected_falls_back_to_own_url(
+@pytest.mark.parametrize(
+    ("connected", "subscribed"), [(False, True), (True, False)], ids=["offline", "none"]
+)
+async def test_no_cloudhook_without_connected_subscription(
     hass: HomeAssistant,
     ha_client: TestClient,
-    cloud_subscribed: AsyncMock,
+    cloud: FakeCloud,
     setup_credentials: None,
     config_entry: MockConfigEntry,
     simulator: SonosCloudSimulator,
     issue_registry: ir.IssueRegistry,
+    connected: bool,
+    subscribed: bool,
 ) -> None:
-    """Cloud not connected yet: Home Assistant's own URL, nothing stored."""
-    cloud_subscribed.side_effect = CloudNotConnected
+    """Cloud not connected yet, or no subscription: Home Assistant's own URL."""
+    cloud.connected, cloud.subscribed = connected, subscribed
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
 
     assert config_entry.state is ConfigEntryState.LOADED
     assert "cloudhook_url" not in config_entry.data
+    assert cloud.hooks == {}
     url = _callback_issue_url(issue_registry, config_entry)
     assert url.endswith(f"/api/webhook/{WEBHOOK_ID}")
 
 
-async def test_cloud_without_subscription_uses_own_url(
-    hass: HomeAssistant,
-    ha_client: TestClient,
-    cloud_subscribed: AsyncMock,
-    setup_credentials: None,
-    config_entry: MockConfigEntry,
-    simulator: SonosCloudSimulator,
-) -> None:
-    """Logged out of (or not subscribed to) Home Assistant Cloud: no cloudhook."""
-    config_entry.add_to_hass(hass)
-    with patch(
-        "homeassistant.components.cloud.async_active_subscription", return_value=False
-    ):
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await hass.async_block_till_done()
-
-    cloud_subscribed.assert_not_awaited()
-    assert "cloudhook_url" not in config_entry.data
-
-
-@pytest.mark.parametrize(
-    "delete_error", [None, ValueError("Hook is not enabled"), CloudNotAvailable]
-)
+@pytest.mark.parametrize("still_there", [True, False])
 async def test_removing_the_entry_deletes_its_cloudhook(
     hass: HomeAssistant,
     ha_client: TestClient,
-    cloud_subscribed: AsyncMock,
+    cloud: FakeCloud,
     init_integration: MockConfigEntry,
-    delete_error: Exception | type[Exception] | None,
+    still_there: bool,
 ) -> None:
     """The cloudhook goes with the entry; one already gone is no error."""
-    with patch(
-        "homeassistant.components.cloud.async_delete_cloudhook",
-        side_effect=delete_error,
-    ) as delete:
-        assert await hass.config_entries.async_remove(init_integration.entry_id)
-    delete.assert_awaited_once_with(hass, WEBHOOK_ID)
+    if not still_there:
+        cloud.hooks.clear()
+    assert await hass.config_entries.async_remove(init_integration.entry_id)
+    assert cloud.hooks == {}
+
+
+async def test_removing_while_cloud_is_offline(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    cloud: FakeCloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Home Assistant Cloud offline at removal: the entry still goes."""
+    cloud.connected = False
+    assert await hass.config_entries.async_remove(init_integration.entry_id)
+    assert hass.config_entries.async_get_entry(init_integration.entry_id) is None
 
 
 async def test_removing_an_entry_without_cloudhook_leaves_cloud_alone(
     hass: HomeAssistant,
     ha_client: TestClient,
     init_integration: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """No cloudhook was made (no Home Assistant Cloud): nothing to delete."""
+    """No cloudhook was made (no Home Assistant Cloud then): nothing to delete."""
+    fake = FakeCloud()
+    fake.hooks[WEBHOOK_ID] = "https://hooks.nabu.casa/someone-elses"
+    monkeypatch.setitem(sys.modules, "homeassistant.components.cloud", fake)
+    monkeypatch.setattr(homeassistant.components, "cloud", fake, raising=False)
     hass.config.components.add("cloud")
-    with patch("homeassistant.components.cloud.async_delete_cloudhook") as delete:
-        assert await hass.config_entries.async_remove(init_integration.entry_id)
-    delete.assert_not_called()
+    assert await hass.config_entries.async_remove(init_integration.entry_id)
+    assert WEBHOOK_ID in fake.hooks
 
 
 async def test_events_that_never_arrive_raise_a_repair(

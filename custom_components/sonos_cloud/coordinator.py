@@ -25,6 +25,7 @@ from .api import (
     Favorite,
     Group,
     Groups,
+    HomeTheaterOptions,
     PlaybackState,
     PlaybackStatus,
     Playlist,
@@ -77,13 +78,15 @@ def account_unique_id(household_ids: Iterable[str]) -> str:
     return min(household_ids)
 
 
-def requests_per_refresh(households: int, groups: int, players: int) -> int:
+def requests_per_refresh(
+    households: int, groups: int, players: int, home_theaters: int = 0
+) -> int:
     """Count the requests of one refresh.
 
     Households, then per household its groups, per group playback, metadata and
-    group volume, per player its volume.
+    group volume, per player its volume, per home theater player its options.
     """
-    return 1 + households + 3 * groups + players
+    return 1 + households + 3 * groups + players + home_theaters
 
 
 def polling_interval(requests_per_refresh: int) -> timedelta:
@@ -150,6 +153,8 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         # Where Sonos should send events, for the repair issues that name it.
         self._callback_url: str | None = None
         self._last_resync_at = 0.0
+        # Home theater players whose options Sonos refused: not asked again.
+        self._no_home_theater_options: set[str] = set()
 
     @override
     async def _async_update_data(self) -> SonosCloudData:
@@ -202,6 +207,11 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
 
         group_ids = list(groups)
         player_ids = list(players)
+        home_theater_ids = [
+            player.id
+            for player in players.values()
+            if player.is_home_theater and player.id not in self._no_home_theater_options
+        ]
         async with asyncio.TaskGroup() as fetches:
             playback_task = fetches.create_task(
                 self._gather_present(self.client.get_playback_status, group_ids)
@@ -215,6 +225,9 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             player_volumes_task = fetches.create_task(
                 self._gather_present(self.client.get_player_volume, player_ids)
             )
+            home_theater_task = fetches.create_task(
+                self._async_fetch_home_theater(home_theater_ids)
+            )
         playback = playback_task.result()
         metadata = metadata_task.result()
         group_volumes = group_volumes_task.result()
@@ -223,7 +236,12 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             None
             if self.push_healthy
             else polling_interval(
-                requests_per_refresh(len(households), len(group_ids), len(player_ids))
+                requests_per_refresh(
+                    len(households),
+                    len(group_ids),
+                    len(player_ids),
+                    len(home_theater_ids),
+                )
             )
         )
         if self.subscriptions.active:
@@ -246,6 +264,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             group_volumes=group_volumes,
             player_volumes=player_volumes,
             playback_updated_at=playback_updated_at,
+            home_theater=home_theater_task.result(),
         )
 
     @callback
@@ -509,6 +528,32 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
                     call.close()
 
         return await _all(limited(call) for call in calls)
+
+    async def _async_fetch_home_theater(
+        self, player_ids: list[str]
+    ) -> dict[str, HomeTheaterOptions]:
+        """Read home theater options; a player Sonos refuses them for is skipped.
+
+        Their read is not in Sonos' published reference, so a refusal must
+        not fail the refresh: that player then has no such settings.
+        """
+
+        async def fetch(player_id: str) -> HomeTheaterOptions | None:
+            try:
+                return await self.client.get_home_theater_options(player_id)
+            except SonosRequestError as err:
+                LOGGER.info(
+                    "Sonos gives no home theater options for %s (%s)", player_id, err
+                )
+                self._no_home_theater_options.add(player_id)
+                return None
+
+        values = await self._gather(fetch(player_id) for player_id in player_ids)
+        return {
+            player_id: value
+            for player_id, value in zip(player_ids, values, strict=True)
+            if value is not None
+        }
 
     async def _gather_present[T](
         self, fetch: Callable[[str], Awaitable[T]], ids: list[str]

@@ -66,4 +66,8 @@ async def async_get_config_entry_diagnostics(
             player_id: asdict(volume)
             for player_id, volume in data.player_volumes.items()
         },
+        "home_theater": {
+            player_id: asdict(options)
+            for player_id, options in data.home_theater.items()
+        },
     }

@@ -93,6 +93,7 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
             data.group_volumes.get(group_id) if group_id else None,
             data.player_volumes.get(self.player_id),
             data.playback_updated_at.get(group_id) if group_id else None,
+            data.home_theater.get(self.player_id),
         )
 
     @callback

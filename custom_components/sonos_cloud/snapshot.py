@@ -12,6 +12,7 @@ from datetime import datetime
 from .api import (
     Group,
     Groups,
+    HomeTheaterOptions,
     Household,
     Metadata,
     PlaybackState,
@@ -38,6 +39,8 @@ class SonosCloudData:
     player_volumes: Mapping[str, Volume]
     # When each group's playback status was read, to interpolate its position.
     playback_updated_at: Mapping[str, datetime]
+    # Night sound and speech enhancement of home theater players.
+    home_theater: Mapping[str, HomeTheaterOptions] = field(default_factory=dict)
     player_groups: Mapping[str, str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -236,6 +239,12 @@ class SonosCloudData:
         current = self.player_volumes.get(player_id, Volume(volume=0, muted=False))
         new = _changed_volume(current, volume, muted)
         return replace(self, player_volumes={**self.player_volumes, player_id: new})
+
+    def with_home_theater(
+        self, player_id: str, options: HomeTheaterOptions
+    ) -> SonosCloudData:
+        """Return a copy with a home theater player's options as Sonos answered."""
+        return replace(self, home_theater={**self.home_theater, player_id: options})
 
     def with_group_volume(
         self, group_id: str, *, volume: int | None = None, muted: bool | None = None

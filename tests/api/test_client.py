@@ -8,6 +8,7 @@ import aiohttp
 import pytest
 
 from custom_components.sonos_cloud.api import (
+    HomeTheaterOptions,
     SonosAuthError,
     SonosCloudClient,
     SonosConnectionError,
@@ -100,6 +101,29 @@ async def test_volume_round_trip(
         ("POST", {"muted": True}),
         ("GET", None),
     ]
+
+
+async def test_home_theater_options(
+    client: SonosCloudClient, simulator: SonosCloudSimulator
+) -> None:
+    """Options are read and changed on the player; unset ones are not sent."""
+    assert await client.get_home_theater_options(LIVING_ROOM) == HomeTheaterOptions(
+        night_mode=False, enhance_dialog=False
+    )
+    answer = await client.set_home_theater_options(LIVING_ROOM, night_mode=True)
+    assert answer == HomeTheaterOptions(night_mode=True, enhance_dialog=False)
+    answer = await client.set_home_theater_options(
+        LIVING_ROOM, night_mode=False, enhance_dialog=True
+    )
+    assert answer == HomeTheaterOptions(night_mode=False, enhance_dialog=True)
+    assert [(r.method, r.json) for r in simulator.control_requests()] == [
+        ("GET", None),
+        ("POST", {"nightMode": True}),
+        ("POST", {"nightMode": False, "enhanceDialog": True}),
+    ]
+    with pytest.raises(SonosRequestError) as refused:
+        await client.get_home_theater_options(KITCHEN)
+    assert refused.value.error_code == "ERROR_UNSUPPORTED_NAMESPACE"
 
 
 async def test_playback_commands(
@@ -340,13 +364,14 @@ async def test_metadata_and_play_modes(
         lambda client: client.set_play_modes("RINCON_X:1"),
         lambda client: client.set_player_relative_volume(KITCHEN, 101),
         lambda client: client.set_player_relative_volume(KITCHEN, True),
+        lambda client: client.set_home_theater_options(LIVING_ROOM),
     ],
 )
 async def test_arguments_checked_before_sending(
     client: SonosCloudClient, simulator: SonosCloudSimulator, call: Any
 ) -> None:
     """Arguments the API would refuse cost no request."""
-    with pytest.raises(ValueError, match=r"must|No play mode"):
+    with pytest.raises(ValueError, match=r"must|No play mode|No home theater option"):
         await call(client)
     assert simulator.control_requests() == []
 

@@ -30,6 +30,8 @@ ROOM_ENTITIES = {
     "switch.living_room_crossfade": "Living Room Crossfade",
     "switch.kitchen_crossfade": "Kitchen Crossfade",
     "switch.bedroom_crossfade": "Bedroom Crossfade",
+    "switch.living_room_night_sound": "Living Room Night sound",
+    "switch.living_room_speech_enhancement": "Living Room Speech enhancement",
     "number.living_room_announcement_volume": "Living Room Announcement volume",
     "number.kitchen_announcement_volume": "Kitchen Announcement volume",
 }

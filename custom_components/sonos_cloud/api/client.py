@@ -34,6 +34,7 @@ from .models import (
     Favorite,
     Group,
     Groups,
+    HomeTheaterOptions,
     Household,
     JsonObject,
     Metadata,
@@ -327,6 +328,38 @@ class SonosCloudClient:
     async def set_player_mute(self, player_id: str, muted: bool) -> None:
         """Mute or unmute a player."""
         await self._player_command(player_id, "playerVolume/mute", {"muted": muted})
+
+    # Home theater (players with the HT_PLAYBACK capability)
+
+    async def get_home_theater_options(self, player_id: str) -> HomeTheaterOptions:
+        """Return night sound and speech enhancement of a home theater player."""
+        data = await self._request(
+            "GET", f"/players/{_segment(player_id)}/homeTheater/options"
+        )
+        return HomeTheaterOptions.from_json(data)
+
+    async def set_home_theater_options(
+        self,
+        player_id: str,
+        *,
+        night_mode: bool | None = None,
+        enhance_dialog: bool | None = None,
+    ) -> HomeTheaterOptions:
+        """Change some home theater options; return all of them as now set."""
+        body = {
+            key: value
+            for key, value in (
+                ("nightMode", night_mode),
+                ("enhanceDialog", enhance_dialog),
+            )
+            if value is not None
+        }
+        if not body:
+            raise ValueError("No home theater option to set")
+        data = await self._request(
+            "POST", f"/players/{_segment(player_id)}/homeTheater/options", body
+        )
+        return HomeTheaterOptions.from_json(data)
 
     # Audio clips (announcements)
 

@@ -113,6 +113,11 @@ class Player:
         """Whether the player can play announcements over its music."""
         return Capability.AUDIO_CLIP in self.capabilities
 
+    @property
+    def is_home_theater(self) -> bool:
+        """Return whether the player has a TV input and home theater sound."""
+        return Capability.HT_PLAYBACK in self.capabilities
+
     @classmethod
     def from_json(cls, data: JsonObject) -> Player:
         """Parse a player object, with device details when the API sent them."""
@@ -389,6 +394,22 @@ class Volume:
             volume=volume,
             muted=_field(data, "muted", bool, False),
             fixed=_field(data, "fixed", bool, False),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HomeTheaterOptions:
+    """Sound settings of a home theater player (Arc, Beam, Ray, Playbar)."""
+
+    night_mode: bool
+    enhance_dialog: bool
+
+    @classmethod
+    def from_json(cls, data: JsonObject) -> HomeTheaterOptions:
+        """Parse a ``homeTheaterOptions`` object."""
+        return cls(
+            night_mode=_field(data, "nightMode", bool, False),
+            enhance_dialog=_field(data, "enhanceDialog", bool, False),
         )
 
 
