@@ -52,11 +52,29 @@ HOME_THEATER_SWITCHES = (
 )
 
 
-class CrossfadeSwitch(SonosCloudEntity, SwitchEntity):
+class SonosCloudSwitch(SonosCloudEntity, SwitchEntity):
+    """A room setting that is one request to turn on or off."""
+
+    _attr_entity_category = EntityCategory.CONFIG
+
+    @override
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn the setting on."""
+        await self._async_set(True)
+
+    @override
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn the setting off."""
+        await self._async_set(False)
+
+    async def _async_set(self, on: bool) -> None:
+        raise NotImplementedError
+
+
+class CrossfadeSwitch(SonosCloudSwitch):
     """Crossfade between tracks; a group-wide play mode, like in the Sonos app."""
 
     _attr_translation_key = "crossfade"
-    _attr_entity_category = EntityCategory.CONFIG
 
     def __init__(self, coordinator: SonosCloudCoordinator, player: Player) -> None:
         """Name the switch after the room's player id."""
@@ -82,24 +100,14 @@ class CrossfadeSwitch(SonosCloudEntity, SwitchEntity):
         return status.play_modes.crossfade
 
     @override
-    async def async_turn_on(self, **kwargs: Any) -> None:
-        """Turn crossfade on."""
-        await self._async_set(True)
-
-    @override
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Turn crossfade off."""
-        await self._async_set(False)
-
-    async def _async_set(self, crossfade: bool) -> None:
-        await self._async_set_play_modes(crossfade=crossfade)
+    async def _async_set(self, on: bool) -> None:
+        await self._async_set_play_modes(crossfade=on)
 
 
-class HomeTheaterSwitch(SonosCloudEntity, SwitchEntity):
+class HomeTheaterSwitch(SonosCloudSwitch):
     """Night sound or speech enhancement of a home theater player."""
 
     entity_description: HomeTheaterSwitchDescription
-    _attr_entity_category = EntityCategory.CONFIG
 
     def __init__(
         self,
@@ -131,15 +139,6 @@ class HomeTheaterSwitch(SonosCloudEntity, SwitchEntity):
         return bool(getattr(options, self.entity_description.option))
 
     @override
-    async def async_turn_on(self, **kwargs: Any) -> None:
-        """Turn the option on."""
-        await self._async_set(True)
-
-    @override
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Turn the option off."""
-        await self._async_set(False)
-
     async def _async_set(self, on: bool) -> None:
         options = await self._async_api_call(
             self.coordinator.client.set_home_theater_options(
