@@ -548,17 +548,15 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
                 self._no_home_theater_options.add(player_id)
                 return None
 
-        values = await self._gather(fetch(player_id) for player_id in player_ids)
-        return {
-            player_id: value
-            for player_id, value in zip(player_ids, values, strict=True)
-            if value is not None
-        }
+        return await self._gather_present(fetch, player_ids)
 
     async def _gather_present[T](
-        self, fetch: Callable[[str], Awaitable[T]], ids: list[str]
+        self, fetch: Callable[[str], Awaitable[T | None]], ids: list[str]
     ) -> dict[str, T]:
-        """Fetch one value per id, leaving out targets that vanished meanwhile."""
+        """Fetch one value per id, leaving out targets that vanished meanwhile.
+
+        A fetch may also answer None itself for a target to leave out.
+        """
 
         async def fetch_present(target_id: str) -> T | None:
             try:

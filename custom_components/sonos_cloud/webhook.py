@@ -69,7 +69,7 @@ class SonosWebhook:
         if url := entry.data.get(CONF_CLOUDHOOK_URL):
             return str(url)
         if "cloud" not in self._hass.config.components:
-            return self.url()
+            return self._own_url()
         # Imported only where Home Assistant Cloud runs: it pulls in a lot.
         from homeassistant.components import cloud  # noqa: PLC0415
 
@@ -85,9 +85,9 @@ class SonosWebhook:
                     entry, data={**entry.data, CONF_CLOUDHOOK_URL: url}
                 )
                 return url
-        return self.url()
+        return self._own_url()
 
-    def url(self) -> str:
+    def _own_url(self) -> str:
         """Return Home Assistant's own URL of the webhook."""
         try:
             return webhook.async_generate_url(

@@ -380,10 +380,7 @@ CARD_TEXT = """
 
 async def test_diagnostics_show_push_and_keep_secrets(client: Client) -> None:
     """Downloaded diagnostics show push working and no secret of any kind."""
-    entries = await client.hass.request(
-        "GET", "/api/config/config_entries/entry?domain=sonos_cloud"
-    )
-    entry_id = entries[0]["entry_id"]
+    entry_id = (await bootstrap.entry_status(client.hass))["entry_id"]
     download = await client.hass.request(
         "GET", f"/api/diagnostics/config_entry/{entry_id}"
     )
@@ -438,20 +435,15 @@ async def test_restart_links_the_account_again(demo: Demo) -> None:
 
 async def test_unload_stops_all_requests(client: Client) -> None:
     """Disabling the entry unsubscribes from events, then asks Sonos nothing."""
-    entry = await client.hass.request(
-        "GET", "/api/config/config_entries/entry?domain=sonos_cloud"
-    )
-    entry_id = entry[0]["entry_id"]
+    entry_id = (await bootstrap.entry_status(client.hass))["entry_id"]
     mark = await client.simulator.mark()
 
     await client.hass.ws(
         {"type": "config_entries/disable", "entry_id": entry_id, "disabled_by": "user"}
     )
 
-    entry = await client.hass.request(
-        "GET", "/api/config/config_entries/entry?domain=sonos_cloud"
-    )
-    assert entry[0]["state"] == "not_loaded"
+    entry = await bootstrap.entry_status(client.hass)
+    assert entry["state"] == "not_loaded"
     unsubscribed = await client.simulator.since(mark)
     assert unsubscribed
     assert all(
