@@ -5,7 +5,7 @@ import time
 from typing import Any
 from unittest.mock import patch
 
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import TestClient, TestServer
 from homeassistant.components.application_credentials import (
     ClientCredential,
     async_import_client_credential,
@@ -20,8 +20,10 @@ from pytest_homeassistant_custom_component.common import (
     snapshot_platform,
 )
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.sonos_cloud.api import event_signature
 from custom_components.sonos_cloud.const import CONFIG_ENTRY_VERSION, DOMAIN
 from custom_components.sonos_cloud.endpoints import ROOT_URL_ENV
 
@@ -33,6 +35,7 @@ HOUSEHOLD_ID = "Sonos_DemoHousehold0000000000000.Demo00000000000000001"
 LIVING_ROOM = "RINCON_38420B1A2C3D01400"
 KITCHEN = "RINCON_48A6B8F0E1D201400"
 BEDROOM = "RINCON_7828CA0F9A8801400"
+WEBHOOK_ID = "sonos-cloud-test-webhook"
 
 # The Home Assistant release the entity snapshots are recorded with.
 SNAPSHOT_HA = (2026, 10)
@@ -171,6 +174,7 @@ def config_entry(
         data={
             "auth_implementation": DOMAIN,
             "token": {**simulator.issue_tokens(), "expires_at": token_expires_at},
+            "webhook_id": WEBHOOK_ID,
         },
     )
 
@@ -188,3 +192,61 @@ async def init_integration(
     await hass.async_block_till_done()
     simulator.clear_requests()
     return config_entry
+
+
+@pytest.fixture
+async def ha_client(
+    hass: HomeAssistant,
+    setup_credentials: None,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> TestClient:
+    """Serve Home Assistant's HTTP API on 127.0.0.1 so Sonos events can reach it.
+
+    Everything that registers HTTP views is set up first: the server's routes
+    are fixed once it runs.
+    """
+    assert await async_setup_component(hass, "webhook", {})
+    assert await async_setup_component(hass, "diagnostics", {})
+    assert await async_setup_component(hass, "media_player", {})
+    return await hass_client_no_auth()
+
+
+@pytest.fixture
+async def push_integration(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    setup_credentials: None,
+    config_entry: MockConfigEntry,
+    simulator: SonosCloudSimulator,
+) -> MockConfigEntry:
+    """Set up with the key's callback URL pointing at Home Assistant's webhook."""
+    simulator.callback_url = str(ha_client.make_url(f"/api/webhook/{WEBHOOK_ID}"))
+    simulator.event_retry_delay = 0
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await settle(hass, simulator)
+    simulator.clear_requests()
+    return config_entry
+
+
+async def settle(hass: HomeAssistant, simulator: SonosCloudSimulator) -> None:
+    """Let Home Assistant and the simulator finish what they started, events too."""
+    await hass.async_block_till_done()
+    await simulator.drain_events()
+    await hass.async_block_till_done()
+
+
+def signed_event_headers(
+    seq: int, namespace: str, event_type: str, target_type: str, target: str
+) -> dict[str, str]:
+    """Return the headers of an event Sonos signed with the test key."""
+    values = (str(seq), namespace, event_type, target_type, target)
+    return {
+        "X-Sonos-Event-Seq-Id": values[0],
+        "X-Sonos-Namespace": namespace,
+        "X-Sonos-Type": event_type,
+        "X-Sonos-Target-Type": target_type,
+        "X-Sonos-Target-Value": target,
+        "X-Sonos-Household-Id": HOUSEHOLD_ID,
+        "X-Sonos-Event-Signature": event_signature(values, CLIENT_ID, CLIENT_SECRET),
+    }

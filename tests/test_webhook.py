@@ -3,16 +3,15 @@
 from datetime import timedelta
 import json
 import sys
-import time
 from types import ModuleType
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
 import homeassistant.components
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -20,64 +19,22 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_fire_time_changed,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.sonos_cloud.api import event_signature
 from custom_components.sonos_cloud.const import DOMAIN
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, HOUSEHOLD_ID, KITCHEN, LIVING_ROOM
+from .conftest import (
+    CLIENT_SECRET,
+    HOUSEHOLD_ID,
+    KITCHEN,
+    LIVING_ROOM,
+    WEBHOOK_ID,
+    settle,
+    signed_event_headers,
+)
 from .simulator import Fault, SonosCloudSimulator
 
-WEBHOOK_ID = "sonos-cloud-test-webhook"
 KITCHEN_ENTITY = "media_player.kitchen"
 LIVING_ROOM_ENTITY = "media_player.living_room"
-
-
-@pytest.fixture
-def config_entry(config_entry: MockConfigEntry) -> MockConfigEntry:
-    """Give the entry a known webhook id."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=config_entry.title,
-        unique_id=config_entry.unique_id,
-        version=config_entry.version,
-        data={**config_entry.data, "webhook_id": WEBHOOK_ID},
-    )
-
-
-@pytest.fixture
-async def ha_client(
-    hass: HomeAssistant,
-    setup_credentials: None,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> TestClient:
-    """Serve Home Assistant's HTTP API on 127.0.0.1 so Sonos events can reach it.
-
-    Everything that registers HTTP views is set up first: the server's routes
-    are fixed once it runs.
-    """
-    assert await async_setup_component(hass, "webhook", {})
-    assert await async_setup_component(hass, "diagnostics", {})
-    assert await async_setup_component(hass, "media_player", {})
-    return await hass_client_no_auth()
-
-
-@pytest.fixture
-async def push_integration(
-    hass: HomeAssistant,
-    ha_client: TestClient,
-    setup_credentials: None,
-    config_entry: MockConfigEntry,
-    simulator: SonosCloudSimulator,
-) -> MockConfigEntry:
-    """Set up with the key's callback URL pointing at Home Assistant's webhook."""
-    simulator.callback_url = str(ha_client.make_url(f"/api/webhook/{WEBHOOK_ID}"))
-    simulator.event_retry_delay = 0
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await _settle(hass, simulator)
-    simulator.clear_requests()
-    return config_entry
 
 
 def _callback_issue_url(
@@ -89,12 +46,6 @@ def _callback_issue_url(
     )
     assert issue is not None
     return str(issue.translation_placeholders["url"])
-
-
-async def _settle(hass: HomeAssistant, simulator: SonosCloudSimulator) -> None:
-    await hass.async_block_till_done()
-    await simulator.drain_events()
-    await hass.async_block_till_done()
 
 
 async def test_subscriptions_and_push_mode(
@@ -136,7 +87,7 @@ async def test_changes_arrive_without_requests(
         simulator.group_id_of(KITCHEN), "PLAYBACK_STATE_PLAYING"
     )
     simulator.set_player_volume(LIVING_ROOM, 61)
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
 
     assert hass.states.get(KITCHEN_ENTITY).state == "playing"
     assert hass.states.get(LIVING_ROOM_ENTITY).attributes["volume_level"] == 0.61
@@ -150,7 +101,7 @@ async def test_regroup_event(
 ) -> None:
     """A regroup in the Sonos app updates the rooms and subscribes the new group."""
     new_group = simulator.external_regroup([LIVING_ROOM, KITCHEN])
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
 
     assert hass.states.get(KITCHEN_ENTITY).attributes["group_members"] == [
         LIVING_ROOM_ENTITY,
@@ -158,21 +109,6 @@ async def test_regroup_event(
     ]
     assert ("playback", "groupId", new_group) in simulator.subscriptions
     assert {r.method for r in simulator.control_requests()} == {"POST"}
-
-
-def _signed_headers(
-    seq: int, namespace: str, event_type: str, target_type: str, target: str
-) -> dict[str, str]:
-    values = (str(seq), namespace, event_type, target_type, target)
-    return {
-        "X-Sonos-Event-Seq-Id": values[0],
-        "X-Sonos-Namespace": namespace,
-        "X-Sonos-Type": event_type,
-        "X-Sonos-Target-Type": target_type,
-        "X-Sonos-Target-Value": target,
-        "X-Sonos-Household-Id": HOUSEHOLD_ID,
-        "X-Sonos-Event-Signature": event_signature(values, CLIENT_ID, CLIENT_SECRET),
-    }
 
 
 async def _post(ha_client: TestClient, headers: dict[str, str], body: Any) -> None:
@@ -189,14 +125,14 @@ async def test_replayed_and_late_events_are_dropped(
     push_integration: MockConfigEntry,
 ) -> None:
     """An event whose sequence id was seen, or is older, changes nothing."""
-    headers = _signed_headers(
+    headers = signed_event_headers(
         10**9, "playerVolume", "playerVolume", "playerId", KITCHEN
     )
     await _post(ha_client, headers, {"volume": 44, "muted": False})
     assert hass.states.get(KITCHEN_ENTITY).attributes["volume_level"] == 0.44
 
     await _post(ha_client, headers, {"volume": 99, "muted": False})
-    older = _signed_headers(
+    older = signed_event_headers(
         10**9 - 1, "playerVolume", "playerVolume", "playerId", KITCHEN
     )
     await _post(ha_client, older, {"volume": 5, "muted": False})
@@ -235,7 +171,7 @@ async def test_bad_events_change_nothing(
     body: Any,
 ) -> None:
     """Unsigned, tampered, malformed or oversized POSTs are answered and ignored."""
-    headers = _signed_headers(
+    headers = signed_event_headers(
         10**9, "playerVolume", "playerVolume", "playerId", KITCHEN
     )
     mangle(headers)
@@ -257,7 +193,7 @@ async def test_library_event_refreshes_browse_cache(
     coordinator = push_integration.runtime_data
     library = await coordinator.async_get_library(HOUSEHOLD_ID)
     simulator.add_favorite("Evening Jazz")
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
 
     fresh = await coordinator.async_get_library(HOUSEHOLD_ID)
     assert fresh is not library
@@ -265,13 +201,17 @@ async def test_library_event_refreshes_browse_cache(
 
 
 async def test_silent_push_falls_back_to_polling(
+    freezer: FrozenDateTimeFactory,
     hass: HomeAssistant,
     simulator: SonosCloudSimulator,
     push_integration: MockConfigEntry,
 ) -> None:
     """No events for long while music plays: poll until events return."""
     coordinator = push_integration.runtime_data
-    coordinator.last_event_at = time.monotonic() - 3600
+    # A live station plays on for an hour with no track change (and no event).
+    simulator.load_radio(simulator.group_id_of(LIVING_ROOM), play=True)
+    await settle(hass, simulator)
+    freezer.tick(timedelta(hours=1))
 
     await coordinator._async_check_push(dt_util.utcnow())
     await hass.async_block_till_done()
@@ -281,7 +221,7 @@ async def test_silent_push_falls_back_to_polling(
     assert any(r.path == "/households" for r in simulator.control_requests())
 
     simulator.set_player_volume(KITCHEN, 33)
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
     assert coordinator.push_healthy
     assert coordinator.update_interval is None
 
@@ -336,7 +276,7 @@ async def test_subscribe_failure_keeps_polling(
     )
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
 
     coordinator = config_entry.runtime_data
     assert not coordinator.push_healthy
@@ -358,7 +298,7 @@ async def test_renewal_and_regroup_failures_are_logged(
     assert "Could not renew Sonos event subscriptions" in caplog.text
 
     simulator.external_regroup([LIVING_ROOM, KITCHEN])
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
     assert hass.states.get(KITCHEN_ENTITY).attributes["group_members"] == [
         LIVING_ROOM_ENTITY,
         KITCHEN_ENTITY,
@@ -366,6 +306,7 @@ async def test_renewal_and_regroup_failures_are_logged(
 
 
 async def test_watchdog_leaves_quiet_idle_system_alone(
+    freezer: FrozenDateTimeFactory,
     hass: HomeAssistant,
     simulator: SonosCloudSimulator,
     push_integration: MockConfigEntry,
@@ -374,8 +315,8 @@ async def test_watchdog_leaves_quiet_idle_system_alone(
     coordinator = push_integration.runtime_data
     for group_id in list(simulator.model.groups):
         simulator.set_playback_state(group_id, "PLAYBACK_STATE_PAUSED")
-    await _settle(hass, simulator)
-    coordinator.last_event_at = time.monotonic() - 3600
+    await settle(hass, simulator)
+    freezer.tick(timedelta(hours=1))
 
     await coordinator._async_check_push(dt_util.utcnow())
 
@@ -401,11 +342,11 @@ async def test_announcement_outcome_event(
         blocking=True,
     )
     clip = simulator.model.clips[KITCHEN][-1]
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
     assert events == []  # still playing
 
     simulator.finish_clip(KITCHEN, clip.id, status="ERROR", error_code="ERROR_X")
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
 
     assert [event.data for event in events] == [
         {
@@ -433,7 +374,7 @@ async def test_event_writes_only_the_changed_room(
         for entity_id in hass.states.async_entity_ids("media_player")
     }
     simulator.set_player_volume(KITCHEN, 7)
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
 
     changed = {
         entity_id
@@ -452,7 +393,7 @@ async def test_an_hour_of_events_costs_no_polling(
     start = dt_util.utcnow()
     for minute in range(5, 65, 5):
         simulator.set_player_volume(KITCHEN, minute)
-        await _settle(hass, simulator)
+        await settle(hass, simulator)
         async_fire_time_changed(hass, start + timedelta(minutes=minute))
         await hass.async_block_till_done(wait_background_tasks=True)
         assert hass.states.get(KITCHEN_ENTITY).attributes["volume_level"] == (
@@ -462,6 +403,7 @@ async def test_an_hour_of_events_costs_no_polling(
 
 
 async def test_quiet_system_is_resynced(
+    freezer: FrozenDateTimeFactory,
     hass: HomeAssistant,
     simulator: SonosCloudSimulator,
     push_integration: MockConfigEntry,
@@ -470,9 +412,9 @@ async def test_quiet_system_is_resynced(
     coordinator = push_integration.runtime_data
     for group_id in list(simulator.model.groups):
         simulator.set_playback_state(group_id, "PLAYBACK_STATE_PAUSED")
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
     simulator.clear_requests()
-    coordinator.last_event_at = time.monotonic() - 3600
+    freezer.tick(timedelta(hours=1))
 
     await coordinator._async_check_push(dt_util.utcnow())
     await hass.async_block_till_done()
@@ -654,7 +596,7 @@ async def test_events_that_never_arrive_raise_a_repair(
     simulator.event_retry_delay = 0
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
     coordinator = config_entry.runtime_data
     assert simulator.subscriptions
     assert not coordinator.push_healthy
@@ -676,7 +618,7 @@ async def test_events_that_never_arrive_raise_a_repair(
 
     simulator.callback_url = str(ha_client.make_url(f"/api/webhook/{WEBHOOK_ID}"))
     simulator.set_player_volume(KITCHEN, 33)
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
 
     assert coordinator.push_healthy
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

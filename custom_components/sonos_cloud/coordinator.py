@@ -149,10 +149,10 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         self.subscriptions = SubscriptionManager(client)
         # Push is healthy while events arrive; polling then only re-syncs.
         self.push_healthy = False
-        self.last_event_at: float | None = None
+        self.last_event_at: datetime | None = None
         # Where Sonos should send events, for the repair issues that name it.
         self._callback_url: str | None = None
-        self._last_resync_at = 0.0
+        self._last_resync_at: datetime | None = None
         # Home theater players whose options Sonos refused: not asked again.
         self._no_home_theater_options: set[str] = set()
 
@@ -322,7 +322,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         """Apply a verified event to the snapshot without asking Sonos."""
         if self.last_event_at is None:
             ir.async_delete_issue(self.hass, DOMAIN, self._events_issue_id)
-        self.last_event_at = time.monotonic()
+        self.last_event_at = dt_util.utcnow()
         if not self.push_healthy:
             LOGGER.info("Sonos events arrive; polling only to re-sync")
             self.push_healthy = True
@@ -410,17 +410,19 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             return
         if not self.push_healthy:
             return
-        now = time.monotonic()
-        silent = now - max(self.last_event_at, self._last_resync_at)
+        now = dt_util.utcnow()
+        quiet_since = max(
+            self.last_event_at, self._last_resync_at or self.last_event_at
+        )
         playing = any(
             status.state is PlaybackState.PLAYING
             for status in self.data.playback.values()
         )
-        if playing and now - self.last_event_at > PUSH_SILENCE_LIMIT.total_seconds():
+        if playing and now - self.last_event_at > PUSH_SILENCE_LIMIT:
             LOGGER.info("No Sonos events for a while during playback; polling")
             self.push_healthy = False
             await self.async_request_refresh()
-        elif silent > PUSH_RESYNC_INTERVAL.total_seconds():
+        elif now - quiet_since > PUSH_RESYNC_INTERVAL:
             self._last_resync_at = now
             await self.async_request_refresh()
 
