@@ -4,6 +4,7 @@ from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
+from aiohttp.test_utils import TestClient
 from homeassistant import config_entries
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
@@ -13,7 +14,14 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.sonos_cloud.const import DOMAIN
 
-from .conftest import CLIENT_ID, HOUSEHOLD_ID
+from .conftest import (
+    CLIENT_ID,
+    HOUSEHOLD_ID,
+    KITCHEN,
+    WEBHOOK_ID,
+    settle,
+    signed_event_headers,
+)
 from .simulator import Fault, SonosCloudSimulator
 
 REDIRECT_URI = "https://example.com/auth/external/callback"
@@ -241,6 +249,49 @@ async def test_reconfigure(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert init_integration.data["token"]["access_token"] != old_token
+
+
+@pytest.mark.parametrize("relink", ["reauth", "reconfigure"])
+@pytest.mark.usefixtures("current_request_with_host")
+async def test_relinking_keeps_the_webhook(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    ha_client: TestClient,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+    relink: str,
+) -> None:
+    """Sonos keeps posting to the URL the user entered: it must still work.
+
+    Re-linking replaces the token, never the webhook id or the cloudhook.
+    """
+    entry = push_integration
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "cloudhook_url": "https://hooks.invalid/made-up"}
+    )
+    if relink == "reauth":
+        result = await entry.start_reauth_flow(hass)
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    else:
+        result = await entry.start_reconfigure_flow(hass)
+    result = await _authorize(hass, hass_client_no_auth, result)
+    assert result["reason"] == f"{relink}_successful"
+    await settle(hass, simulator)
+
+    assert entry.state is config_entries.ConfigEntryState.LOADED
+    assert entry.data["webhook_id"] == WEBHOOK_ID
+    assert entry.data["cloudhook_url"] == "https://hooks.invalid/made-up"
+    headers = signed_event_headers(
+        10**6, "playerVolume", "playerVolume", "playerId", KITCHEN
+    )
+    response = await ha_client.post(
+        f"/api/webhook/{WEBHOOK_ID}",
+        json={"volume": 12, "muted": False},
+        headers=headers,
+    )
+    assert response.status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert hass.states.get("media_player.kitchen").attributes["volume_level"] == 0.12
 
 
 @pytest.mark.usefixtures("current_request_with_host")

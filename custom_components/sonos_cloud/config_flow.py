@@ -112,8 +112,10 @@ class SonosCloudFlowHandler(
             )
             if entry.unique_id != LEGACY_UNIQUE_ID:
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
+            # Only the token changes: the webhook id and cloudhook stay, since
+            # Sonos keeps posting to the callback URL the user entered.
             return self.async_update_reload_and_abort(
-                entry, unique_id=self.unique_id, data=data
+                entry, unique_id=self.unique_id, data_updates=data
             )
         self._abort_if_unique_id_configured()
         return self.async_create_entry(title="Sonos", data=data)

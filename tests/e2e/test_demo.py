@@ -412,6 +412,12 @@ async def test_restart_links_the_account_again(demo: Demo) -> None:
     assert "linking again" in output
     assert "linked again" in output
     assert "receives push events" in output
+    # Linking again keeps the webhook: Sonos posts to the URL entered once.
+    urls = re.findall(
+        r"event callback URL of the simulator's key: (\S+)", demo.log.read_text()
+    )
+    assert len(urls) >= 2, urls
+    assert len(set(urls)) == 1, urls
     async with connect(demo) as client:
         kitchen = await eventually(
             "the Kitchen to be back",
