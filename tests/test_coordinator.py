@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
@@ -16,7 +17,7 @@ from custom_components.sonos_cloud.coordinator import (
     requests_per_refresh,
 )
 
-from .conftest import KITCHEN, LIVING_ROOM
+from .conftest import KITCHEN, LIVING_ROOM, settle
 from .simulator import Fault, SonosCloudSimulator
 
 
@@ -60,21 +61,106 @@ async def test_polling_picks_up_external_changes(
     assert len(simulator.control_requests()) == requests_per_refresh(1, 3, 3, 1) == 15
 
 
-async def test_failed_refresh_marks_entities_unavailable_until_recovery(
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(method="GET", path="/households", status=429, times=0),
+        Fault(method="GET", path="/households", status=503, times=0),
+        Fault(method="GET", path=r"/groups/.*/playback", status=500, times=0),
+        Fault(method="GET", path="/households", status=200, raw_body="{", times=0),
+    ],
+    ids=["rate-limited", "unavailable", "server-error", "garbage"],
+)
+async def test_short_outage_keeps_the_last_state(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+    fault: Fault,
+) -> None:
+    """A busy cloud is not a gone speaker: two failed refreshes change nothing.
+
+    Automations watching for ``unavailable`` must not fire on a rate limit;
+    the third failure in a row says the outage is real.
+    """
+    coordinator = init_integration.runtime_data
+    simulator.inject(fault)
+    for _ in range(2):
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+        assert not coordinator.last_update_success
+        assert hass.states.get("media_player.kitchen").state == "paused"
+
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get("media_player.kitchen").state == STATE_UNAVAILABLE
+
+    simulator.clear_faults()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert coordinator.last_update_success
+    assert hass.states.get("media_player.kitchen").state == "paused"
+
+
+async def test_outage_of_two_minutes_makes_players_unavailable(
+    freezer: FrozenDateTimeFactory,
     hass: HomeAssistant,
     simulator: SonosCloudSimulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """A cloud outage makes players unavailable; the next good poll restores them."""
+    """Failures that last two minutes count even when refreshes are rare."""
     coordinator = init_integration.runtime_data
-    simulator.inject(Fault(method="GET", path="/households", status=503))
+    simulator.inject(Fault(method="GET", path="/households", status=503, times=0))
     await coordinator.async_refresh()
-    assert not coordinator.last_update_success
+    await hass.async_block_till_done()
+    assert hass.states.get("media_player.kitchen").state == "paused"
+
+    freezer.tick(timedelta(minutes=2, seconds=1))
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
     assert hass.states.get("media_player.kitchen").state == STATE_UNAVAILABLE
 
-    await coordinator.async_refresh()
+
+async def test_refused_token_makes_players_unavailable_at_once(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Not a passing failure: an account that must be linked again."""
+    simulator.expire_access_tokens()
+    simulator.revoke_refresh_tokens()
+    await init_integration.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get("media_player.kitchen").state == STATE_UNAVAILABLE
+
+
+async def test_failed_refresh_during_push_is_retried(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """With push the poll timer is off: a failure schedules its own retry.
+
+    A good event brings the players back at once, too.
+    """
+    coordinator = push_integration.runtime_data
+    assert coordinator.update_interval is None
+    simulator.inject(Fault(method="GET", path="/households", status=500, times=3))
+    for _ in range(3):
+        await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get("media_player.kitchen").state == STATE_UNAVAILABLE
+    assert coordinator.update_interval is not None
+
+    simulator.set_player_volume(KITCHEN, 21)
+    await settle(hass, simulator)
+    kitchen = hass.states.get("media_player.kitchen")
+    assert kitchen.state == "paused"
+    assert kitchen.attributes["volume_level"] == 0.21
+
+    async_fire_time_changed(hass, dt_util.utcnow() + coordinator.update_interval)
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert coordinator.last_update_success
-    assert hass.states.get("media_player.kitchen").state == "paused"
+    assert coordinator.update_interval is None
 
 
 async def test_rate_limited_refresh_waits(

@@ -240,6 +240,30 @@ async def test_stale_group_is_looked_up_and_retried(
     assert hass.states.get(KITCHEN_ENTITY).state == "playing"
 
 
+@pytest.mark.usefixtures("init_integration")
+async def test_short_rate_limit_is_waited_out(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """A 429 asking for a second's wait delays the command; it is still sent."""
+    simulator.inject(
+        Fault(
+            method="POST",
+            path=r"/groups/.*/playback/play",
+            status=429,
+            headers={"Retry-After": "1"},
+        )
+    )
+    started = hass.loop.time()
+    await hass.services.async_call(
+        "media_player", "media_play", {"entity_id": KITCHEN_ENTITY}, blocking=True
+    )
+
+    assert hass.loop.time() - started >= 1
+    plays = [r for r in simulator.control_requests() if r.path.endswith("/play")]
+    assert [r.status for r in plays] == [429, 200]
+    assert hass.states.get(KITCHEN_ENTITY).state == "playing"
+
+
 @pytest.mark.parametrize(
     ("fault", "translation_key", "message"),
     [

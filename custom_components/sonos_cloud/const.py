@@ -24,6 +24,10 @@ LEGACY_UNIQUE_ID: Final = "sonos_cloud"
 RATE_LIMIT_PER_MINUTE: Final = 1000
 POLLING_SHARE_OF_RATE_LIMIT: Final = 0.1
 MIN_POLL_INTERVAL: Final = timedelta(seconds=30)
+# A refresh that fails for a passing reason (rate limit, timeout, 5xx, garbage)
+# keeps the last state: entities go unavailable only when failures persist.
+OUTAGE_FAILED_REFRESHES: Final = 3
+OUTAGE_DURATION: Final = timedelta(minutes=2)
 # Parallel requests during a refresh; stays far below the 100/s spike arrest.
 MAX_PARALLEL_REQUESTS: Final = 8
 

@@ -31,11 +31,13 @@ from .api import (
     Playlist,
     SonosAuthError,
     SonosCloudClient,
+    SonosConnectionError,
     SonosError,
     SonosEvent,
     SonosInvalidResponseError,
     SonosRateLimitedError,
     SonosRequestError,
+    SonosServerError,
     SonosTargetGoneError,
 )
 from .const import (
@@ -46,6 +48,8 @@ from .const import (
     LOGGER,
     MAX_PARALLEL_REQUESTS,
     MIN_POLL_INTERVAL,
+    OUTAGE_DURATION,
+    OUTAGE_FAILED_REFRESHES,
     POLLING_SHARE_OF_RATE_LIMIT,
     POSITION_TOLERANCE_MS,
     PUSH_RESYNC_INTERVAL,
@@ -155,30 +159,87 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         self._last_resync_at: datetime | None = None
         # Home theater players whose options Sonos refused: not asked again.
         self._no_home_theater_options: set[str] = set()
+        # Refreshes failed in a row for a passing reason, and since when.
+        self._passing_failures = 0
+        self._failing_since: datetime | None = None
+        self.cloud_available = True
+
+    @property
+    def _outage_confirmed(self) -> bool:
+        """Whether failures lasted long enough to stop showing the last state."""
+        return self._failing_since is None or (
+            self._passing_failures >= OUTAGE_FAILED_REFRESHES
+            or dt_util.utcnow() - self._failing_since >= OUTAGE_DURATION
+        )
 
     @override
     async def _async_update_data(self) -> SonosCloudData:
         """Fetch households, groups, playback and volumes."""
         try:
-            return await self._async_fetch()
-        except SonosAuthError as err:
-            raise ConfigEntryAuthFailed(
+            data = await self._async_fetch()
+        except (
+            SonosRateLimitedError,
+            SonosConnectionError,
+            SonosServerError,
+            SonosInvalidResponseError,
+        ) as err:
+            self._count_passing_failure()
+            raise self._update_failed(err) from err
+        except SonosError as err:
+            self._failing_since = None
+            raise self._update_failed(err) from err
+        except UpdateFailed:
+            self._failing_since = None
+            raise
+        self._failing_since = None
+        self._passing_failures = 0
+        return data
+
+    def _count_passing_failure(self) -> None:
+        """Count a failure the cloud may get over; keep a retry scheduled.
+
+        With push the poll timer is off, so the failed refresh must ask for
+        its own retry; the next good refresh turns the timer off again.
+        """
+        self._passing_failures += 1
+        if self._failing_since is None:
+            self._failing_since = dt_util.utcnow()
+        if self.update_interval is None:
+            self.update_interval = MIN_POLL_INTERVAL
+
+    @callback
+    @override
+    def _async_refresh_finished(self) -> None:
+        """Tell entities when the cloud counts as gone or back.
+
+        Home Assistant notifies listeners on the first failure only; the one
+        that confirms an outage comes later.
+        """
+        available = self.last_update_success or not self._outage_confirmed
+        if available != self.cloud_available:
+            self.cloud_available = available
+            if not self.last_update_success:
+                self.async_update_listeners()
+
+    def _update_failed(self, err: SonosError) -> Exception:
+        """Map a client error of a refresh to Home Assistant's."""
+        if isinstance(err, SonosAuthError):
+            return ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="authentication_failed"
-            ) from err
-        except SonosRateLimitedError as err:
+            )
+        if isinstance(err, SonosRateLimitedError):
             # Never retry sooner than the interval that keeps within the budget.
             normal = self.update_interval or MIN_POLL_INTERVAL
-            raise UpdateFailed(
+            return UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
                 retry_after=max(err.retry_after or 0, normal.total_seconds()),
-            ) from err
-        except SonosError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            )
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="update_failed",
+            translation_placeholders={"error": str(err)},
+        )
 
     async def _async_fetch(self) -> SonosCloudData:
         try:
@@ -328,6 +389,10 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             self.push_healthy = True
             self.update_interval = None
             self._unschedule_refresh()
+        if not self.cloud_available:
+            # An event proves the cloud works again: show the rooms at once.
+            self.cloud_available = True
+            self.async_update_listeners()
         if event.namespace in ("favorites", "playlists"):
             self._libraries.pop(event.household_id or event.target_value, None)
             return

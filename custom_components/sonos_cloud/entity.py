@@ -85,7 +85,7 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         group = data.group_of(self.player_id)
         group_id = group.id if group is not None else None
         return (
-            self.coordinator.last_update_success,
+            self.coordinator.cloud_available,
             data.players.get(self.player_id),
             group,
             data.playback.get(group_id) if group_id else None,
@@ -129,7 +129,7 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
     def available(self) -> bool:
         """Return whether the player is in the household and in a group."""
         return (
-            super().available
+            self.coordinator.cloud_available
             and self.player_id in self.coordinator.data.players
             and self.sonos_group is not None
         )

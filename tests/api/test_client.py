@@ -276,6 +276,35 @@ async def test_rate_limited(
     assert exc_info.value.error_code == "TOO_MANY_REQUESTS"
 
 
+@pytest.mark.parametrize(
+    ("method", "retry_after"), [("POST", "3"), ("GET", "1")], ids=["long", "read"]
+)
+async def test_rate_limit_waited_out_for_short_commands_only(
+    client: SonosCloudClient,
+    simulator: SonosCloudSimulator,
+    method: str,
+    retry_after: str,
+) -> None:
+    """Only a command with a short Retry-After is sent again; others fail at once."""
+    path = "/households" if method == "GET" else r"/groups/.*/playback/pause"
+    simulator.inject(
+        Fault(
+            method=method,
+            path=path,
+            status=429,
+            headers={"Retry-After": retry_after},
+            body={"errorCode": "TOO_MANY_REQUESTS"},
+        )
+    )
+    with pytest.raises(SonosRateLimitedError) as exc_info:
+        if method == "GET":
+            await client.get_households()
+        else:
+            await client.pause(simulator.group_id_of(KITCHEN))
+    assert exc_info.value.error_code == "TOO_MANY_REQUESTS"
+    assert len(simulator.control_requests()) == 1
+
+
 async def test_empty_success_body(
     client: SonosCloudClient, simulator: SonosCloudSimulator
 ) -> None:
