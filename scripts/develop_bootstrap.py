@@ -8,7 +8,8 @@ Subcommands:
                        configuration.yaml; the onboarding view of that step would
                        also add weather, radio and text-to-speech integrations that
                        reach the internet), keep Home Assistant to the loopback
-                       network adapter and its web server to 127.0.0.1:N, and
+                       network adapter and its web server to 127.0.0.1:N, lower
+                       the log level of configurations older scripts wrote, and
                        print the Python requirements of the integrations Home
                        Assistant will load that are not installed yet, one a line.
   setup                Onboard (user "demo", password "demo-password"), wait for
@@ -96,6 +97,7 @@ def prepare(config_dir: Path, port: int) -> int:
             storage, "core.network", 1, 1, {"configured_adapters": loopback_adapters()}
         )
     _keep_http_on_loopback(config_dir, port)
+    _quiet_old_logger(config_dir / "configuration.yaml")
     for requirement in missing_requirements(config_dir):
         print(requirement)
     return 0
@@ -105,6 +107,25 @@ def _store(storage: Path, key: str, version: int, minor: int, data: Any) -> None
     """Write one file of Home Assistant's .storage."""
     document = {"version": version, "minor_version": minor, "key": key, "data": data}
     (storage / key).write_text(json.dumps(document, indent=2))
+
+
+WRITTEN_BY_DEVELOP = "# Written by scripts/develop;"
+OLD_LOGGER_BLOCK = "logger:\n  default: info\n"
+LOGGER_BLOCK = "logger:\n  default: warning\n"
+
+
+def _quiet_old_logger(config_file: Path) -> None:
+    """Lower Home Assistant's log level in configurations made by older scripts.
+
+    They logged everything at info level (opening "Add integration" alone
+    wrote about a thousand loader lines); this integration stays at debug.
+    A configuration.yaml not written by scripts/develop is left alone.
+    """
+    if not config_file.exists():
+        return
+    text = config_file.read_text()
+    if text.startswith(WRITTEN_BY_DEVELOP) and OLD_LOGGER_BLOCK in text:
+        config_file.write_text(text.replace(OLD_LOGGER_BLOCK, LOGGER_BLOCK, 1))
 
 
 HTTP_BLOCK_MARK = "# http: written by scripts/develop for Home Assistant < 2026.10"
