@@ -8,13 +8,27 @@ HACS must name the repository manifest.json points at.
 """
 
 import json
+import os
 from pathlib import Path
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 import pytest
+
+try:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+except ImportError:
+    # markdown-it-py comes with the current test requirements (through
+    # pytest-codspeed and rich), not with the oldest Home Assistant's. The README
+    # does not depend on the release, so one run checking it is enough, and the
+    # run with requirements_test.txt must be that one.
+    if (
+        os.environ.get("REQUIREMENTS", "requirements_test.txt")
+        == "requirements_test.txt"
+    ):
+        raise
+    pytest.skip("markdown-it-py is not installed", allow_module_level=True)
 
 ROOT = Path(__file__).parent.parent
 README = ROOT / "README.md"
