@@ -7,6 +7,7 @@ from homeassistant.components.number import (
 )
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant, State
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -62,6 +63,47 @@ async def test_default_volume_is_used(
             blocking=True,
         )
         assert simulator.model.clips[KITCHEN][-1].volume == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "translation_key"),
+    [
+        (float("nan"), "not_a_number"),
+        ("NaN", "not_a_number"),
+        (float("inf"), "out_of_range"),
+        ("-inf", "out_of_range"),
+    ],
+)
+@pytest.mark.usefixtures("init_integration")
+async def test_set_value_not_a_number(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    value: float | str,
+    translation_key: str,
+) -> None:
+    """NaN and infinity are refused with a translated error and change nothing."""
+    await hass.services.async_call(
+        NUMBER_DOMAIN,
+        SERVICE_SET_VALUE,
+        {ATTR_ENTITY_ID: KITCHEN_NUMBER, ATTR_VALUE: 35},
+        blocking=True,
+    )
+
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await hass.services.async_call(
+            NUMBER_DOMAIN,
+            SERVICE_SET_VALUE,
+            {ATTR_ENTITY_ID: KITCHEN_NUMBER, ATTR_VALUE: value},
+            blocking=True,
+        )
+
+    assert exc_info.value.translation_key == translation_key
+    if translation_key == "not_a_number":
+        assert str(exc_info.value) == (
+            "The announcement volume must be a number from 0 to 100, not nan"
+        )
+    assert hass.states.get(KITCHEN_NUMBER).state == "35"
+    assert simulator.control_requests() == []
 
 
 async def test_value_survives_restart(

@@ -1,13 +1,16 @@
 """Number platform: the default announcement volume of each room."""
 
+import math
 from typing import override
 
 from homeassistant.components.number import NumberMode, RestoreNumber
 from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Player
+from .const import DOMAIN
 from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
 from .entity import SonosCloudEntity, async_add_player_entities
 
@@ -66,6 +69,13 @@ class AnnouncementVolumeNumber(SonosCloudEntity, RestoreNumber):
     @override
     async def async_set_native_value(self, value: float) -> None:
         """Remember the new default; it applies to the next announcement."""
+        # NaN passes Home Assistant's range check (every comparison is False).
+        if not math.isfinite(value):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_a_number",
+                translation_placeholders={"value": str(value)},
+            )
         self._apply(round(value))
         self.async_write_ha_state()
 
