@@ -846,6 +846,26 @@ async def test_play_media_invalid(
     assert simulator.control_requests() == []
 
 
+@pytest.mark.parametrize("announce", [False, True])
+@pytest.mark.parametrize("media_id", ["", "   "])
+@pytest.mark.usefixtures("init_integration")
+async def test_play_media_empty_id(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    media_id: str,
+    announce: bool,
+) -> None:
+    """An empty media id is refused with a translated error and sends nothing."""
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await _play_media(hass, KITCHEN_ENTITY, media_id, announce=announce)
+    assert exc_info.value.translation_key == "empty_media_id"
+    assert str(exc_info.value) == (
+        "Nothing to play: media_content_id is empty. Give a favorite or playlist"
+        " from the media browser, an http(s) URL or a media source"
+    )
+    assert simulator.control_requests() == []
+
+
 @pytest.mark.usefixtures("init_integration")
 async def test_play_unknown_favorite(
     hass: HomeAssistant, simulator: SonosCloudSimulator

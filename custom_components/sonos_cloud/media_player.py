@@ -572,6 +572,11 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
         self, media_type: MediaType | str, media_id: str, **kwargs: Any
     ) -> None:
         """Play a favorite, a playlist or a URL, or announce over the music."""
+        if not media_id.strip():
+            # Home Assistant's URL helper fails on an empty id with an IndexError.
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="empty_media_id"
+            )
         extra: dict[str, Any] = kwargs.get(ATTR_MEDIA_EXTRA) or {}
         if kwargs.get(ATTR_MEDIA_ANNOUNCE):
             await self._async_announce(media_id, extra)
