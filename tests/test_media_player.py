@@ -331,6 +331,39 @@ async def test_command_errors(
     assert hass.states.get(KITCHEN_ENTITY).state == "paused"
 
 
+@pytest.mark.parametrize(
+    ("retry_after", "shown"),
+    [
+        ("inf", "60"),
+        ("nan", "60"),
+        ("1e308", "60"),
+        pytest.param("9" * 400, "3600", id="400-digits"),
+    ],
+)
+@pytest.mark.usefixtures("init_integration")
+async def test_command_absurd_retry_after(
+    hass: HomeAssistant, simulator: SonosCloudSimulator, retry_after: str, shown: str
+) -> None:
+    """A nonsensical Retry-After still gives the translated rate-limit error."""
+    simulator.inject(
+        Fault(
+            method="POST",
+            path=r"/groups/.*/playback/play",
+            status=429,
+            headers={"Retry-After": retry_after},
+            times=0,
+        )
+    )
+
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await _call(hass, SERVICE_MEDIA_PLAY, KITCHEN_ENTITY)
+
+    assert exc_info.value.translation_key == "command_rate_limited"
+    assert exc_info.value.translation_placeholders == {"retry_after": shown}
+    assert f"Try again in {shown} seconds" in str(exc_info.value)
+    assert hass.states.get(KITCHEN_ENTITY).state == "paused"
+
+
 @pytest.mark.usefixtures("init_integration")
 async def test_play_without_content(
     hass: HomeAssistant, simulator: SonosCloudSimulator

@@ -1,6 +1,8 @@
 """The Control API client over real HTTP against the simulator, without HA."""
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 from unittest.mock import patch
 
@@ -251,7 +253,30 @@ async def test_error_mapping(
 
 @pytest.mark.parametrize(
     ("retry_after", "expected"),
-    [("30", 30.0), ("soon", None), ("-5", None), (None, None)],
+    [
+        ("30", 30.0),
+        (" 7 ", 7.0),
+        ("0", 0.0),
+        ("soon", None),
+        ("-5", None),
+        ("", None),
+        (None, None),
+        # Sane bounds: never longer than an hour, never a number too big to show.
+        ("86400", 3600.0),
+        pytest.param("9" * 400, 3600.0, id="400-digits"),
+        ("1e308", None),
+        ("inf", None),
+        ("-inf", None),
+        ("nan", None),
+        ("0x10", None),
+        ("²", None),
+        # An HTTP-date in the past means: now.
+        ("Sun, 06 Nov 1994 08:49:37 GMT", 0.0),
+        ("Sunday, 06-Nov-94 08:49:37 GMT", 0.0),
+        ("Sun Nov  6 08:49:37 1994", 0.0),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 3600.0),
+        ("Mon, 32 Foo 1994 99:99:99 GMT", None),
+    ],
 )
 async def test_rate_limited(
     client: SonosCloudClient,
@@ -303,6 +328,25 @@ async def test_rate_limit_waited_out_for_short_commands_only(
             await client.pause(simulator.group_id_of(KITCHEN))
     assert exc_info.value.error_code == "TOO_MANY_REQUESTS"
     assert len(simulator.control_requests()) == 1
+
+
+async def test_rate_limited_until_http_date(
+    client: SonosCloudClient, simulator: SonosCloudSimulator
+) -> None:
+    """A Retry-After HTTP-date (RFC 9110) becomes the seconds until then."""
+    until = datetime.now(UTC) + timedelta(seconds=120)
+    simulator.inject(
+        Fault(
+            method="GET",
+            path="/households",
+            status=429,
+            headers={"Retry-After": format_datetime(until, usegmt=True)},
+        )
+    )
+    with pytest.raises(SonosRateLimitedError) as exc_info:
+        await client.get_households()
+    assert exc_info.value.retry_after is not None
+    assert 110 <= exc_info.value.retry_after <= 120
 
 
 async def test_empty_success_body(

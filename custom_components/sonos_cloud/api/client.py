@@ -9,9 +9,12 @@ the same moment share one refresh.
 
 import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 import json
 import logging
+import re
 import time
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -52,6 +55,9 @@ DEFAULT_MAX_REQUESTS_PER_SECOND = 40.0
 # A command answered 429 is sent once more when Sonos asks to wait this long at
 # most (seconds).
 SHORT_RETRY_AFTER = 2.0
+# The longest Retry-After believed, in seconds; a longer one is shortened.
+MAX_RETRY_AFTER = 3600.0
+_DELAY_SECONDS = re.compile(r"[0-9]+", re.ASCII)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -584,15 +590,24 @@ def _as_object(data: Any) -> JsonObject:
 
 
 def _retry_after(headers: dict[str, str]) -> float | None:
-    """Read ``Retry-After`` as seconds; ignore forms we do not understand."""
-    value = headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None
-    return seconds if seconds >= 0 else None
+    """Read ``Retry-After`` as seconds from now, within 0 to an hour.
+
+    RFC 9110 allows delay-seconds (digits) or an HTTP-date; anything else
+    (signs, exponents, ``inf``, ``nan``) is ignored rather than trusted.
+    """
+    value = headers.get("Retry-After", "").strip()
+    if _DELAY_SECONDS.fullmatch(value):
+        # Hundreds of digits are still "a long time", not an OverflowError.
+        seconds = float(value) if len(value) <= 9 else MAX_RETRY_AFTER
+    else:
+        try:
+            until = parsedate_to_datetime(value)
+        except TypeError, ValueError, OverflowError:
+            return None
+        if until.tzinfo is None:  # asctime form: HTTP-dates are in UTC
+            until = until.replace(tzinfo=UTC)
+        seconds = (until - datetime.now(UTC)).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 def _error_fields(text: str) -> tuple[str | None, str | None]:
