@@ -137,3 +137,36 @@ def test_brand_images(name: str, size: tuple[int, int] | None) -> None:
             shortest = min(image.size)
             limit = (256, 512) if "@2x" in name else (128, 256)
             assert limit[0] <= shortest <= limit[1]
+
+
+def _modules() -> list[tuple[Path, ast.Module]]:
+    return [
+        (path, ast.parse(path.read_text(encoding="utf-8")))
+        for path in sorted(PACKAGE.rglob("*.py"))
+    ]
+
+
+def test_imports_use_component_root() -> None:
+    """Other components are imported from their root, as Home Assistant's lint asks.
+
+    ``homeassistant.components.media_player.const`` and the like are internal
+    layouts that move between releases; the root exports what integrations use.
+    """
+    internal = re.compile(r"homeassistant\.components\.\w+\.")
+    found: list[str] = []
+    for path, tree in _modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = {alias.name for alias in node.names}
+                if internal.match(node.module + ".") and (
+                    node.module.count(".") > 2 or "const" in names
+                ):
+                    found.append(f"{path.name}:{node.lineno} {node.module}")
+            elif isinstance(node, ast.Import):
+                found.extend(
+                    f"{path.name}:{node.lineno} {alias.name}"
+                    for alias in node.names
+                    if alias.name.count(".") > 2 and internal.match(alias.name)
+                )
+    assert not found
+

@@ -1,9 +1,13 @@
 """Media browser and search: Sonos favorites and playlists, plus HA media sources."""
 
 from homeassistant.components import media_source
-from homeassistant.components.media_player.browse_media import BrowseMedia, SearchMedia
-from homeassistant.components.media_player.const import MediaClass, MediaType
-from homeassistant.components.media_player.errors import BrowseError
+from homeassistant.components.media_player import (
+    BrowseError,
+    BrowseMedia,
+    MediaClass,
+    MediaType,
+    SearchMedia,
+)
 from homeassistant.core import HomeAssistant
 
 from .api import Favorite, Playlist

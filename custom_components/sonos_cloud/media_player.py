@@ -6,24 +6,20 @@ from typing import Any, override
 
 from homeassistant.components import media_source
 from homeassistant.components.media_player import (
-    MediaPlayerDeviceClass,
-    MediaPlayerEntity,
-)
-from homeassistant.components.media_player.browse_media import (
-    BrowseMedia,
-    SearchMedia,
-    SearchMediaQuery,
-    async_process_play_media_url,
-)
-from homeassistant.components.media_player.const import (
     ATTR_MEDIA_ANNOUNCE,
     ATTR_MEDIA_ENQUEUE,
     ATTR_MEDIA_EXTRA,
     DOMAIN as MEDIA_PLAYER_DOMAIN,
+    BrowseMedia,
+    MediaPlayerDeviceClass,
+    MediaPlayerEntity,
     MediaPlayerEntityFeature,
     MediaPlayerState,
     MediaType,
     RepeatMode,
+    SearchMedia,
+    SearchMediaQuery,
+    async_process_play_media_url,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
