@@ -170,3 +170,53 @@ def test_imports_use_component_root() -> None:
                 )
     assert not found
 
+
+# What receives the config entry, by module: function name and argument position.
+ENTRY_ARGUMENTS = {
+    "__init__": {
+        "async_migrate_entry": 1,
+        "async_remove_config_entry_device": 1,
+        "async_remove_entry": 1,
+        "async_setup_entry": 1,
+        "async_unload_entry": 1,
+    },
+    "diagnostics": {
+        "async_get_config_entry_diagnostics": 1,
+        "async_get_device_diagnostics": 1,
+    },
+    "config_flow": {"async_get_options_flow": 0},
+    **{
+        platform: {"async_setup_entry": 1}
+        for platform in ("media_player", "number", "switch")
+    },
+}
+
+
+def test_config_entry_is_typed() -> None:
+    """Code given the config entry names its runtime_data type (quality scale).
+
+    Home Assistant's ``runtime-data`` rule, with ``strict-typing`` done, wants
+    a ``<Name>ConfigEntry`` alias, not the bare ``ConfigEntry``, wherever
+    Home Assistant hands the entry over.
+    """
+    checked: list[str] = []
+    untyped: list[str] = []
+    for path, tree in _modules():
+        wanted = ENTRY_ARGUMENTS.get(path.stem) if path.parent == PACKAGE else None
+        if not wanted:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if (position := wanted.get(node.name)) is None:
+                continue
+            checked.append(f"{path.stem}.{node.name}")
+            annotation = node.args.args[position].annotation
+            if not (
+                isinstance(annotation, ast.Name)
+                and re.fullmatch(r"[A-Za-z]+ConfigEntry", annotation.id)
+            ):
+                untyped.append(f"{path.name}:{node.lineno} {node.name}")
+    assert "config_flow.async_get_options_flow" in checked
+    assert "media_player.async_setup_entry" in checked
+    assert not untyped

@@ -7,7 +7,6 @@ from typing import Any, override
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
-    ConfigEntry,
     ConfigFlowResult,
     OptionsFlow,
 )
@@ -31,7 +30,7 @@ from .const import (
     LOGGER,
     VOLUME_STEP_PERCENT,
 )
-from .coordinator import account_unique_id
+from .coordinator import SonosCloudConfigEntry, account_unique_id
 from .endpoints import sonos_endpoints
 
 
@@ -52,7 +51,7 @@ class SonosCloudFlowHandler(
     @staticmethod
     @callback
     @override
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+    def async_get_options_flow(config_entry: SonosCloudConfigEntry) -> OptionsFlow:
         """Offer the options users tune."""
         return SonosCloudOptionsFlow()
 
