@@ -220,3 +220,68 @@ def test_config_entry_is_typed() -> None:
     assert "config_flow.async_get_options_flow" in checked
     assert "media_player.async_setup_entry" in checked
     assert not untyped
+
+
+# The quality scale's rules by tier, as Home Assistant's developer docs list them.
+QUALITY_SCALE_RULES = {
+    "bronze": (
+        "action-setup appropriate-polling brands common-modules config-flow"
+        " config-flow-test-coverage dependency-transparency docs-actions"
+        " docs-conditions docs-high-level-description docs-installation-instructions"
+        " docs-removal-instructions docs-triggers entity-event-setup"
+        " entity-unique-id has-entity-name runtime-data test-before-configure"
+        " test-before-setup unique-config-entry"
+    ),
+    "silver": (
+        "action-exceptions config-entry-unloading docs-configuration-parameters"
+        " docs-installation-parameters entity-unavailable integration-owner"
+        " log-when-unavailable parallel-updates reauthentication-flow test-coverage"
+    ),
+    "gold": (
+        "devices diagnostics discovery discovery-update-info docs-data-update"
+        " docs-examples docs-known-limitations docs-supported-devices"
+        " docs-supported-functions docs-troubleshooting docs-use-cases"
+        " dynamic-devices entity-category entity-device-class"
+        " entity-disabled-by-default entity-translations exception-translations"
+        " icon-translations reconfiguration-flow repair-issues stale-devices"
+    ),
+    "platinum": "async-dependency inject-websession strict-typing",
+}
+# Rules whose page says "There are no exceptions to this rule".
+RULES_WITHOUT_EXCEPTIONS = {"dependency-transparency"}
+
+
+def _quality_scale() -> dict[str, tuple[str, str | None]]:
+    data = yaml.safe_load((PACKAGE / "quality_scale.yaml").read_text("utf-8"))
+    rules: dict[str, tuple[str, str | None]] = {}
+    for name, value in data["rules"].items():
+        if isinstance(value, str):
+            rules[name] = (value, None)
+        else:
+            assert set(value) == {"status", "comment"}, name
+            rules[name] = (value["status"], value["comment"])
+    return rules
+
+
+def test_quality_scale_file() -> None:
+    """Every rule once, in hassfest's layout; exempt only with a reason it allows."""
+    rules = _quality_scale()
+    known = {name for tier in QUALITY_SCALE_RULES.values() for name in tier.split()}
+    assert set(rules) == known
+    for name, (status, comment) in rules.items():
+        assert status in {"todo", "done", "exempt"}, name
+        if status == "exempt":
+            assert comment, f"{name}: exempt needs the reason"
+            assert name not in RULES_WITHOUT_EXCEPTIONS, name
+
+
+def test_disabled_by_default_claim() -> None:
+    """entity-disabled-by-default is exempt only while no entity is disabled."""
+    status, _ = _quality_scale()["entity-disabled-by-default"]
+    disables = any(
+        isinstance(node, ast.Assign | ast.AnnAssign)
+        and "entity_registry_enabled_default" in ast.unparse(node)
+        for _, tree in _modules()
+        for node in ast.walk(tree)
+    )
+    assert status == ("done" if disables else "exempt")
