@@ -321,11 +321,13 @@ async def test_rate_limit_waited_out_for_short_commands_only(
             body={"errorCode": "TOO_MANY_REQUESTS"},
         )
     )
+    call = (
+        client.get_households()
+        if method == "GET"
+        else client.pause(simulator.group_id_of(KITCHEN))
+    )
     with pytest.raises(SonosRateLimitedError) as exc_info:
-        if method == "GET":
-            await client.get_households()
-        else:
-            await client.pause(simulator.group_id_of(KITCHEN))
+        await call
     assert exc_info.value.error_code == "TOO_MANY_REQUESTS"
     assert len(simulator.control_requests()) == 1
 
