@@ -72,7 +72,7 @@ async def test_subscriptions_and_push_mode(
     }
     assert set(simulator.subscriptions) == expected
     coordinator = push_integration.runtime_data
-    assert coordinator.push_healthy
+    assert coordinator.push.healthy
     assert coordinator.update_interval is None
     assert not issue_registry.issues
 
@@ -213,16 +213,16 @@ async def test_silent_push_falls_back_to_polling(
     await settle(hass, simulator)
     freezer.tick(timedelta(hours=1))
 
-    await coordinator._async_check_push(dt_util.utcnow())
+    await coordinator.push._async_check(dt_util.utcnow())
     await hass.async_block_till_done()
 
-    assert not coordinator.push_healthy
+    assert not coordinator.push.healthy
     assert coordinator.update_interval is not None
     assert any(r.path == "/households" for r in simulator.control_requests())
 
     simulator.set_player_volume(KITCHEN, 33)
     await settle(hass, simulator)
-    assert coordinator.push_healthy
+    assert coordinator.push.healthy
     assert coordinator.update_interval is None
 
 
@@ -233,8 +233,8 @@ async def test_renew_and_unsubscribe(
 ) -> None:
     """Subscriptions are renewed in place and removed on unload."""
     coordinator = push_integration.runtime_data
-    count = len(coordinator.subscriptions.active)
-    await coordinator._async_renew_subscriptions(dt_util.utcnow())
+    count = len(coordinator.push.subscriptions.active)
+    await coordinator.push._async_renew(dt_util.utcnow())
     posts = [r for r in simulator.control_requests() if r.method == "POST"]
     assert len(posts) == count
     simulator.clear_requests()
@@ -254,7 +254,7 @@ async def test_no_callback_url_keeps_polling(
 ) -> None:
     """Without a callback URL for the key, a repair explains what to set."""
     coordinator = init_integration.runtime_data
-    assert not coordinator.push_healthy
+    assert not coordinator.push.healthy
     assert _callback_issue_url(issue_registry, init_integration).endswith(
         "/api/webhook/" + init_integration.data["webhook_id"]
     )
@@ -279,8 +279,8 @@ async def test_subscribe_failure_keeps_polling(
     await settle(hass, simulator)
 
     coordinator = config_entry.runtime_data
-    assert not coordinator.push_healthy
-    assert not coordinator.subscriptions.active
+    assert not coordinator.push.healthy
+    assert not coordinator.push.subscriptions.active
     assert coordinator.update_interval is not None
     assert not issue_registry.issues
 
@@ -294,7 +294,7 @@ async def test_renewal_and_regroup_failures_are_logged(
     """Subscription errors after setup are logged and do not break anything."""
     coordinator = push_integration.runtime_data
     simulator.inject(Fault(method="POST", path=r".*/subscription", status=500, times=0))
-    await coordinator._async_renew_subscriptions(dt_util.utcnow())
+    await coordinator.push._async_renew(dt_util.utcnow())
     assert "Could not renew Sonos event subscriptions" in caplog.text
 
     simulator.external_regroup([LIVING_ROOM, KITCHEN])
@@ -318,9 +318,9 @@ async def test_watchdog_leaves_quiet_idle_system_alone(
     await settle(hass, simulator)
     freezer.tick(timedelta(hours=1))
 
-    await coordinator._async_check_push(dt_util.utcnow())
+    await coordinator.push._async_check(dt_util.utcnow())
 
-    assert coordinator.push_healthy
+    assert coordinator.push.healthy
 
 
 async def test_announcement_outcome_event(
@@ -416,13 +416,13 @@ async def test_quiet_system_is_resynced(
     simulator.clear_requests()
     freezer.tick(timedelta(hours=1))
 
-    await coordinator._async_check_push(dt_util.utcnow())
+    await coordinator.push._async_check(dt_util.utcnow())
     await hass.async_block_till_done()
     assert any(r.path == "/households" for r in simulator.control_requests())
-    assert coordinator.push_healthy
+    assert coordinator.push.healthy
 
     simulator.clear_requests()
-    await coordinator._async_check_push(dt_util.utcnow())
+    await coordinator.push._async_check(dt_util.utcnow())
     await hass.async_block_till_done()
     assert simulator.control_requests() == []
 
@@ -599,7 +599,7 @@ async def test_events_that_never_arrive_raise_a_repair(
     await settle(hass, simulator)
     coordinator = config_entry.runtime_data
     assert simulator.subscriptions
-    assert not coordinator.push_healthy
+    assert not coordinator.push.healthy
     issue_id = f"events_not_arriving_{config_entry.entry_id}"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
@@ -620,5 +620,5 @@ async def test_events_that_never_arrive_raise_a_repair(
     simulator.set_player_volume(KITCHEN, 33)
     await settle(hass, simulator)
 
-    assert coordinator.push_healthy
+    assert coordinator.push.healthy
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

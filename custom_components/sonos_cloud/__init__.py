@@ -87,7 +87,7 @@ async def _async_start_push(
         coordinator.async_handle_event,
     )
     entry.async_on_unload(receiver.async_register())
-    await coordinator.async_start_push(await receiver.async_callback_url(entry))
+    await coordinator.push.async_start(await receiver.async_callback_url(entry))
 
 
 async def async_migrate_entry(

@@ -4,7 +4,6 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from http import HTTPStatus
 import math
 import time
 from typing import override
@@ -15,9 +14,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
-    issue_registry as ir,
 )
-from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -26,7 +23,6 @@ from .api import (
     Group,
     Groups,
     HomeTheaterOptions,
-    PlaybackState,
     PlaybackStatus,
     Playlist,
     SonosAuthError,
@@ -52,14 +48,10 @@ from .const import (
     OUTAGE_FAILED_REFRESHES,
     POLLING_SHARE_OF_RATE_LIMIT,
     POSITION_TOLERANCE_MS,
-    PUSH_RESYNC_INTERVAL,
-    PUSH_SILENCE_LIMIT,
-    PUSH_WATCHDOG_INTERVAL,
     RATE_LIMIT_PER_MINUTE,
-    SUBSCRIPTION_RENEWAL,
 )
+from .push import PushEvents
 from .snapshot import SonosCloudData
-from .subscriptions import SubscriptionManager
 
 type SonosCloudConfigEntry = ConfigEntry[SonosCloudCoordinator]
 
@@ -150,13 +142,9 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         self.active_clips: dict[str, str] = {}
         # Default announcement volume per player, 0 = the room's own volume.
         self.announcement_volumes: dict[str, int] = {}
-        self.subscriptions = SubscriptionManager(client)
-        # Push is healthy while events arrive; polling then only re-syncs.
-        self.push_healthy = False
-        self.last_event_at: datetime | None = None
-        # Where Sonos should send events, for the repair issues that name it.
-        self._callback_url: str | None = None
-        self._last_resync_at: datetime | None = None
+        self.push = PushEvents(hass, self, client)
+        # How often to poll what push does not cover, as the last refresh sized it.
+        self._polling_interval = MIN_POLL_INTERVAL
         # Home theater players whose options Sonos refused: not asked again.
         self._no_home_theater_options: set[str] = set()
         # Refreshes failed in a row for a passing reason, and since when.
@@ -220,6 +208,28 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             self.cloud_available = available
             if not self.last_update_success:
                 self.async_update_listeners()
+        if self.last_update_success:
+            # New group and player ids need their own subscriptions.
+            self.config_entry.async_create_background_task(
+                self.hass, self.push.async_sync(), "sonos_cloud subscribe"
+            )
+
+    @callback
+    def async_follow_push(self) -> None:
+        """Poll only while push leaves something uncovered.
+
+        Called whenever events start or stop arriving or subscriptions change.
+        A pending retry of a failed refresh is left alone.
+        """
+        if self.push.covers_everything:
+            if self.update_interval is not None and self.last_update_success:
+                LOGGER.debug("Push covers everything; polling only to re-sync")
+                self.update_interval = None
+                self._unschedule_refresh()
+        elif self.update_interval is None:
+            LOGGER.debug("Push does not cover everything; polling")
+            self.update_interval = self._polling_interval
+            self._schedule_refresh()
 
     def _update_failed(self, err: SonosError) -> Exception:
         """Map a client error of a refresh to Home Assistant's."""
@@ -293,22 +303,14 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         metadata = metadata_task.result()
         group_volumes = group_volumes_task.result()
         player_volumes = player_volumes_task.result()
-        self.update_interval = (
-            None
-            if self.push_healthy
-            else polling_interval(
-                requests_per_refresh(
-                    len(households),
-                    len(group_ids),
-                    len(player_ids),
-                    len(home_theater_ids),
-                )
+        self._polling_interval = polling_interval(
+            requests_per_refresh(
+                len(households), len(group_ids), len(player_ids), len(home_theater_ids)
             )
         )
-        if self.subscriptions.active:
-            self.config_entry.async_create_background_task(
-                self.hass, self._async_sync_subscriptions(), "sonos_cloud subscribe"
-            )
+        self.update_interval = (
+            None if self.push.covers_everything else self._polling_interval
+        )
         if not any(topology.partial for topology in topologies):
             # Sonos leaves out players it is unsure of during a regroup
             # ("partial"); only a complete answer proves a player is gone.
@@ -338,57 +340,10 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         self.data = data
         self.async_update_listeners()
 
-    # Push events
-
-    async def async_start_push(self, callback_url: str) -> None:
-        """Subscribe to events; keep polling when Sonos has no callback URL."""
-        issue_id = f"callback_not_configured_{self.config_entry.entry_id}"
-        try:
-            await self.subscriptions.async_sync(self.data)
-        except SonosRequestError as err:
-            if err.status != HTTPStatus.FORBIDDEN:
-                LOGGER.warning("Could not subscribe to Sonos events: %s", err)
-                return
-            LOGGER.info("The Sonos API key has no event callback URL; polling")
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key="callback_not_configured",
-                translation_placeholders={"url": callback_url},
-            )
-            return
-        except SonosError as err:
-            LOGGER.warning("Could not subscribe to Sonos events: %s", err)
-            return
-        ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-        self._callback_url = callback_url
-        entry = self.config_entry
-        entry.async_on_unload(self.subscriptions.async_unsubscribe_all)
-        entry.async_on_unload(
-            async_track_time_interval(
-                self.hass, self._async_renew_subscriptions, SUBSCRIPTION_RENEWAL
-            )
-        )
-        entry.async_on_unload(
-            async_track_time_interval(
-                self.hass, self._async_check_push, PUSH_WATCHDOG_INTERVAL
-            )
-        )
-
     @callback
     def async_handle_event(self, event: SonosEvent) -> None:
         """Apply a verified event to the snapshot without asking Sonos."""
-        if self.last_event_at is None:
-            ir.async_delete_issue(self.hass, DOMAIN, self._events_issue_id)
-        self.last_event_at = dt_util.utcnow()
-        if not self.push_healthy:
-            LOGGER.info("Sonos events arrive; polling only to re-sync")
-            self.push_healthy = True
-            self.update_interval = None
-            self._unschedule_refresh()
+        self.push.async_event_arrived()
         if not self.cloud_available:
             # An event proves the cloud works again: show the rooms at once.
             self.cloud_available = True
@@ -410,7 +365,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         if event.namespace == "groups":
             # New group ids need their own subscriptions.
             self.config_entry.async_create_background_task(
-                self.hass, self._async_sync_subscriptions(), "sonos_cloud subscribe"
+                self.hass, self.push.async_sync(), "sonos_cloud subscribe"
             )
 
     def _announce_clip_outcomes(self, event: SonosEvent) -> None:
@@ -448,76 +403,6 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
                     "error_code": clip.get("errorCode"),
                 },
             )
-
-    async def _async_sync_subscriptions(self) -> None:
-        try:
-            await self.subscriptions.async_sync(self.data)
-        except SonosError as err:
-            LOGGER.debug("Could not subscribe to new groups: %s", err)
-
-    async def _async_renew_subscriptions(self, _now: datetime) -> None:
-        try:
-            await self.subscriptions.async_renew(self.data)
-        except SonosError as err:
-            LOGGER.warning("Could not renew Sonos event subscriptions: %s", err)
-
-    async def _async_check_push(self, _now: datetime) -> None:
-        """Watch the events: poll when they stopped, re-sync when all is quiet.
-
-        While events flow nothing is polled. Sonos sends no events while a
-        track simply progresses, but a playing group changes track every few
-        minutes: long silence then means events are lost, so polling takes
-        over until they return. A system quiet for long is re-read once in a
-        while, because Sonos keeps no backlog of events it failed to deliver.
-        """
-        if self.last_event_at is None:
-            self._async_report_missing_events()
-            return
-        if not self.push_healthy:
-            return
-        now = dt_util.utcnow()
-        quiet_since = max(
-            self.last_event_at, self._last_resync_at or self.last_event_at
-        )
-        playing = any(
-            status.state is PlaybackState.PLAYING
-            for status in self.data.playback.values()
-        )
-        if playing and now - self.last_event_at > PUSH_SILENCE_LIMIT:
-            LOGGER.info("No Sonos events for a while during playback; polling")
-            self.push_healthy = False
-            await self.async_request_refresh()
-        elif now - quiet_since > PUSH_RESYNC_INTERVAL:
-            self._last_resync_at = now
-            await self.async_request_refresh()
-
-    @property
-    def _events_issue_id(self) -> str:
-        return f"events_not_arriving_{self.config_entry.entry_id}"
-
-    @callback
-    def _async_report_missing_events(self) -> None:
-        """Raise a repair: subscribed, yet not even the first event came.
-
-        Sonos sends the current state right after each subscription, so a
-        watchdog period of silence means the key's callback URL points
-        elsewhere or cannot be reached. Polling goes on meanwhile.
-        """
-        registry = ir.async_get(self.hass)
-        if registry.async_get_issue(DOMAIN, self._events_issue_id) is not None:
-            return
-        LOGGER.warning(
-            "Subscribed to Sonos events, but none arrived at %s", self._callback_url
-        )
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            self._events_issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="events_not_arriving",
-            translation_placeholders={"url": self._callback_url or ""},
-        )
 
     async def async_get_library(self, household_id: str) -> HouseholdLibrary:
         """Return favorites and playlists, fetched at most every few minutes.

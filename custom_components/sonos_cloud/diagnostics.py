@@ -41,9 +41,9 @@ async def async_get_config_entry_diagnostics(
             "household_count": len(data.households),
         },
         "push": {
-            "subscriptions": len(coordinator.subscriptions.active),
-            "events_arriving": coordinator.push_healthy,
-            "event_received": coordinator.last_event_at is not None,
+            "subscriptions": len(coordinator.push.subscriptions.active),
+            "events_arriving": coordinator.push.healthy,
+            "event_received": coordinator.push.last_event_at is not None,
         },
         "players": {
             player_id: {

@@ -4,14 +4,24 @@ Per household its groups, favorites and playlists; per group its playback,
 metadata and group volume; per player its volume and, for players that play
 announcements, its audio clips. Subscriptions last three days and are renewed
 daily. Group ids change on every regroup, so the set follows each snapshot.
+
+Each subscription is tracked on its own: one that failed is retried with
+backoff while the others carry on, and what no live subscription covers is
+polled (see ``covers``).
 """
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from http import HTTPStatus
+
+from homeassistant.util import dt as dt_util
 
 from .api import (
     SonosCloudClient,
     SonosError,
+    SonosRequestError,
     group_target,
     household_target,
     player_target,
@@ -24,6 +34,10 @@ type Subscription = tuple[str, str]
 
 HOUSEHOLD_NAMESPACES = ("groups", "favorites", "playlists")
 GROUP_NAMESPACES = ("playback", "playbackMetadata", "groupVolume")
+# Sonos keeps a subscription this long unless it is renewed.
+SUBSCRIPTION_LIFETIME = timedelta(days=3)
+# Waits before a failed subscription is tried again, then the last one for good.
+RETRY_BACKOFF = tuple(timedelta(minutes=m) for m in (1, 2, 5, 15, 30, 60))
 
 
 def wanted_subscriptions(data: SonosCloudData) -> set[Subscription]:
@@ -42,44 +56,85 @@ def wanted_subscriptions(data: SonosCloudData) -> set[Subscription]:
     return wanted
 
 
+class CallbackURLMissingError(SonosRequestError):
+    """Sonos refuses subscriptions: the API key has no event callback URL."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    attempts: int
+    retry_at: datetime
+
+
 class SubscriptionManager:
     """Keep Sonos subscribed to what the snapshot shows, with few requests."""
 
     def __init__(self, client: SonosCloudClient) -> None:
         """Start with no subscriptions."""
         self._client = client
-        self._active: set[Subscription] = set()
+        # When each live subscription runs out at Sonos.
+        self._expires: dict[Subscription, datetime] = {}
+        self._failed: dict[Subscription, _Failure] = {}
         self._slots = asyncio.Semaphore(MAX_PARALLEL_REQUESTS)
+        # One sync at a time: bursts of regroup events must not subscribe the
+        # same target twice.
+        self._lock = asyncio.Lock()
 
     @property
     def active(self) -> frozenset[Subscription]:
-        """Return the subscriptions made so far."""
-        return frozenset(self._active)
+        """Return the subscriptions Sonos holds for us now."""
+        now = dt_util.utcnow()
+        return frozenset(s for s, expires in self._expires.items() if expires > now)
 
-    async def async_sync(self, data: SonosCloudData) -> None:
-        """Subscribe what is new; forget what is gone (Sonos drops those itself).
+    @property
+    def failed(self) -> frozenset[Subscription]:
+        """Return the subscriptions waiting for a retry."""
+        return frozenset(self._failed)
 
-        Raises the first ``SonosError``; a 403 means the API key has no event
-        callback URL.
+    @property
+    def next_retry(self) -> datetime | None:
+        """Return when the first failed subscription is due again."""
+        return min((f.retry_at for f in self._failed.values()), default=None)
+
+    def covers(self, data: SonosCloudData) -> bool:
+        """Whether every target of the snapshot has a live subscription."""
+        return wanted_subscriptions(data) <= self.active
+
+    async def async_sync(self, data: SonosCloudData, *, renew: bool = False) -> None:
+        """Subscribe what is new or due for a retry; forget what is gone.
+
+        ``renew`` subscribes everything again, which extends each subscription.
+        Failures are kept per subscription for a retry; only a refusal for a
+        missing callback URL is raised (``CallbackURLMissingError``).
         """
-        wanted = wanted_subscriptions(data)
-        self._active &= wanted
-        missing = sorted(wanted - self._active)
-        if not self._active and missing:
-            # One request first: without a callback URL every subscribe fails,
-            # and one 403 is enough to know it.
-            await self._subscribe(missing[:1])
-            missing = missing[1:]
-        await self._subscribe(missing)
-
-    async def async_renew(self, data: SonosCloudData) -> None:
-        """Subscribe everything again, which extends each subscription."""
-        self._active.clear()
-        await self.async_sync(data)
+        async with self._lock:
+            now = dt_util.utcnow()
+            wanted = wanted_subscriptions(data)
+            # Sonos drops subscriptions of targets that are gone by itself.
+            self._expires = {s: e for s, e in self._expires.items() if s in wanted}
+            self._failed = {s: f for s, f in self._failed.items() if s in wanted}
+            live = {s for s, expires in self._expires.items() if expires > now}
+            due = sorted(
+                item
+                for item in wanted
+                if (
+                    self._failed[item].retry_at <= now
+                    if item in self._failed
+                    else renew or item not in live
+                )
+            )
+            if due and not self._expires:
+                # One request first: without a callback URL every subscribe
+                # fails, and one 403 is enough to know it.
+                await self._subscribe(due[:1], probe=True)
+                due = due[1:]
+            await self._subscribe(due)
 
     async def async_unsubscribe_all(self) -> None:
         """Tell Sonos to stop sending events; failures only cost stray events."""
-        subscriptions, self._active = self._active, set()
+        # A failed subscribe may still have reached Sonos: remove those too.
+        subscriptions = {*self._expires, *self._failed}
+        self._expires, self._failed = {}, {}
 
         async def unsubscribe(target: str, namespace: str) -> None:
             async with self._slots:
@@ -92,16 +147,32 @@ class SubscriptionManager:
 
         await asyncio.gather(*(unsubscribe(*item) for item in subscriptions))
 
-    async def _subscribe(self, subscriptions: Iterable[Subscription]) -> None:
+    async def _subscribe(
+        self, subscriptions: Iterable[Subscription], *, probe: bool = False
+    ) -> None:
         async def subscribe(item: Subscription) -> None:
-            async with self._slots:
-                await self._client.subscribe(*item)
-            self._active.add(item)
+            try:
+                async with self._slots:
+                    await self._client.subscribe(*item)
+            except SonosError as err:
+                if probe and _callback_url_missing(err):
+                    raise CallbackURLMissingError(
+                        str(err), status=err.status, error_code=err.error_code
+                    ) from err
+                self._failed_once(item, err)
+            else:
+                self._failed.pop(item, None)
+                self._expires[item] = dt_util.utcnow() + SUBSCRIPTION_LIFETIME
 
-        results = await asyncio.gather(
-            *(subscribe(item) for item in sorted(subscriptions)),
-            return_exceptions=True,
-        )
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
+        await asyncio.gather(*(subscribe(item) for item in subscriptions))
+
+    def _failed_once(self, item: Subscription, err: SonosError) -> None:
+        previous = self._failed.get(item)
+        attempts = previous.attempts + 1 if previous else 1
+        wait = RETRY_BACKOFF[min(attempts, len(RETRY_BACKOFF)) - 1]
+        LOGGER.debug("Subscribing %s %s failed (%s); again in %s", *item, err, wait)
+        self._failed[item] = _Failure(attempts, dt_util.utcnow() + wait)
+
+
+def _callback_url_missing(err: SonosError) -> bool:
+    return isinstance(err, SonosRequestError) and err.status == HTTPStatus.FORBIDDEN

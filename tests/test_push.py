@@ -1,0 +1,155 @@
+"""Push health per subscription: retries, renewal, lapses and the polling they need."""
+
+from datetime import timedelta
+
+from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from .conftest import KITCHEN, WEBHOOK_ID, settle
+from .simulator import Fault, SonosCloudSimulator
+
+KITCHEN_ENTITY = "media_player.kitchen"
+KITCHEN_VOLUME = f"/players/{KITCHEN}/playerVolume/subscription"
+
+
+async def _later(hass: HomeAssistant, freezer: FrozenDateTimeFactory, **delta: float):
+    """Let time pass for Home Assistant's timers and the simulator alike."""
+    freezer.tick(timedelta(**delta))
+    async_fire_time_changed(hass, dt_util.utcnow())
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _quiet(simulator: SonosCloudSimulator) -> None:
+    """Pause every group: silence is then normal and needs no polling."""
+    for group_id in list(simulator.model.groups):
+        simulator.set_playback_state(group_id, "PLAYBACK_STATE_PAUSED")
+
+
+async def test_failed_subscription_is_polled_and_retried(
+    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    config_entry: MockConfigEntry,
+    simulator: SonosCloudSimulator,
+) -> None:
+    """One subscribe fails at setup: its target is polled until a retry works."""
+    simulator.callback_url = str(ha_client.make_url(f"/api/webhook/{WEBHOOK_ID}"))
+    simulator.event_retry_delay = 0
+    simulator.inject(Fault(method="POST", path=KITCHEN_VOLUME, status=503))
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    _quiet(simulator)
+    await settle(hass, simulator)
+    assert ("playerVolume", "playerId", KITCHEN) not in simulator.subscriptions
+
+    # No event tells of this change: only polling can show it.
+    simulator.set_player_volume(KITCHEN, 40)
+    await _later(hass, freezer, seconds=31)
+    assert hass.states.get(KITCHEN_ENTITY).attributes["volume_level"] == 0.4
+
+    await _later(hass, freezer, minutes=1)
+    assert ("playerVolume", "playerId", KITCHEN) in simulator.subscriptions
+    await settle(hass, simulator)
+
+    simulator.clear_requests()
+    await _later(hass, freezer, minutes=2)
+    assert simulator.control_requests() == []
+
+
+async def test_lapsed_subscriptions_are_polled(
+    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """Renewal keeps failing: once Sonos drops the subscriptions, state is polled."""
+    _quiet(simulator)
+    await settle(hass, simulator)
+    simulator.inject(Fault(method="POST", path=r".*/subscription", status=500, times=0))
+    for _ in range(3):
+        await _later(hass, freezer, days=1)
+    await _later(hass, freezer, minutes=5)
+    assert not simulator.subscriptions
+
+    simulator.set_player_volume(KITCHEN, 27)
+    await _later(hass, freezer, minutes=1)
+    assert hass.states.get(KITCHEN_ENTITY).attributes["volume_level"] == 0.27
+
+
+async def test_renewal_retries_failed_subscriptions(
+    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """A renewal that fails once is tried again soon, not a day later."""
+    simulator.inject(Fault(method="POST", path=KITCHEN_VOLUME, status=503))
+    await _later(hass, freezer, days=1)
+    renewals = [r for r in simulator.control_requests() if r.path == KITCHEN_VOLUME]
+    assert [r.status for r in renewals] == [503]
+
+    await _later(hass, freezer, minutes=1, seconds=1)
+    renewals = [r for r in simulator.control_requests() if r.path == KITCHEN_VOLUME]
+    assert [r.status for r in renewals] == [503, 200]
+
+
+@pytest.mark.parametrize("stop", ["unload", "disable"])
+async def test_every_unload_unsubscribes(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+    stop: str,
+) -> None:
+    """Unloading, reloading or disabling leaves nothing subscribed at Sonos."""
+    assert simulator.subscriptions
+    if stop == "unload":
+        assert await hass.config_entries.async_unload(push_integration.entry_id)
+    else:
+        assert await hass.config_entries.async_set_disabled_by(
+            push_integration.entry_id, ConfigEntryDisabler.USER
+        )
+    await hass.async_block_till_done()
+    assert push_integration.state is ConfigEntryState.NOT_LOADED
+    assert not simulator.subscriptions
+
+
+async def test_failed_first_subscribe_still_unsubscribes_on_unload(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    config_entry: MockConfigEntry,
+    simulator: SonosCloudSimulator,
+) -> None:
+    """The first subscribe failing (not a missing URL) must not orphan the rest."""
+    simulator.callback_url = str(ha_client.make_url(f"/api/webhook/{WEBHOOK_ID}"))
+    simulator.event_retry_delay = 0
+    simulator.inject(Fault(method="POST", path=r".*/subscription", status=503))
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await settle(hass, simulator)
+    assert simulator.subscriptions
+
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert not simulator.subscriptions
+
+
+async def test_regroup_burst_subscribes_each_target_once(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """Several groups events at once: one subscribe per new target, no more."""
+    simulator.external_regroup([KITCHEN, *(p for p in simulator.model.players)])
+    simulator.external_regroup([KITCHEN])
+    await settle(hass, simulator)
+
+    posts = [r.path for r in simulator.control_requests() if r.method == "POST"]
+    assert len(posts) == len(set(posts))
