@@ -1,6 +1,7 @@
 """Sonos speakers through the Sonos cloud Control API."""
 
 from homeassistant.components.webhook import async_generate_id as generate_webhook_id
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_WEBHOOK_ID, Platform, __version__ as ha_version
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
@@ -114,7 +115,14 @@ async def async_migrate_entry(
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: SonosCloudConfigEntry, device: DeviceEntry
 ) -> bool:
-    """Allow removing a device only when Sonos no longer lists its player."""
+    """Allow removing a device unless Sonos lists its player now.
+
+    An entry that is not loaded (disabled, or its setup failed) knows no
+    current player: its devices may go, and come back at the next setup if
+    their players are still on the account.
+    """
+    if entry.state is not ConfigEntryState.LOADED:
+        return True
     players = entry.runtime_data.data.players
     return not any(
         domain == DOMAIN and player_id in players
