@@ -1,17 +1,94 @@
-"""Devices: players that leave and return, and speakers another integration owns."""
+"""Devices: players that leave and return, and speakers another integration owns.
+
+The local ``sonos`` integration registers the same speakers. A small stand-in
+plays its part here: a config entry of domain ``sonos`` with a device and a
+media player for the Bedroom, registered the way it registers them
+(identifier ``("sonos", <player id>)``, the MAC as a ``mac`` connection).
+"""
 
 from homeassistant.components.websocket_api import DOMAIN as WEBSOCKET_DOMAIN
 from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.sonos_cloud.const import DOMAIN
 
-from .conftest import KITCHEN, get_device
+from .conftest import BEDROOM, KITCHEN, get_device
 from .simulator import Fault, SonosCloudSimulator
+
+LOCAL_DOMAIN = "sonos"
+# The local integration's MAC of the Bedroom, as it reads it from the speaker.
+BEDROOM_MAC = "78-28-CA-0F-9A-88"
+
+
+@pytest.fixture
+def local_sonos(
+    hass: HomeAssistant,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> MockConfigEntry:
+    """Register the Bedroom the way the local Sonos integration does."""
+    entry = MockConfigEntry(domain=LOCAL_DOMAIN, title="Sonos")
+    entry.add_to_hass(hass)
+    device = device_registry.async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(LOCAL_DOMAIN, BEDROOM)},
+        connections={
+            (dr.CONNECTION_NETWORK_MAC, BEDROOM_MAC),
+            (dr.CONNECTION_UPNP, f"uuid:{BEDROOM}"),
+        },
+        manufacturer="Sonos",
+        name="Bedroom",
+    )
+    entity_registry.async_get_or_create(
+        "media_player",
+        LOCAL_DOMAIN,
+        BEDROOM,
+        config_entry=entry,
+        device_id=device.id,
+        suggested_object_id="bedroom_local",
+    )
+    return entry
+
+
+def _local_device(
+    device_registry: dr.DeviceRegistry, local_sonos: MockConfigEntry
+) -> dr.DeviceEntry | None:
+    return next(
+        iter(dr.async_entries_for_config_entry(device_registry, local_sonos.entry_id)),
+        None,
+    )
+
+
+async def test_leaving_player_keeps_the_local_integrations_device(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    local_sonos: MockConfigEntry,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A player leaving the account removes only our part of the speaker."""
+    assert get_device(device_registry, BEDROOM, init_integration.entry_id)
+
+    simulator.remove_player(BEDROOM)
+    await init_integration.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+
+    assert get_device(device_registry, BEDROOM, init_integration.entry_id) is None
+    assert entity_registry.async_get_entity_id("media_player", DOMAIN, BEDROOM) is None
+    assert hass.states.get("media_player.bedroom") is None
+    local = _local_device(device_registry, local_sonos)
+    assert local is not None
+    assert (LOCAL_DOMAIN, BEDROOM) in local.identifiers
+    assert (
+        entity_registry.async_get_entity_id("media_player", LOCAL_DOMAIN, BEDROOM)
+        == "media_player.bedroom_local"
+    )
 
 
 async def _remove_device(

@@ -55,6 +55,10 @@ from .snapshot import SonosCloudData
 
 type SonosCloudConfigEntry = ConfigEntry[SonosCloudCoordinator]
 
+# Up to the release that gave every device a single config entry (then
+# DeviceEntry.config_entry_id), one device can belong to several entries.
+_SHARED_DEVICES = not hasattr(dr.DeviceEntry, "config_entry_id")
+
 
 @dataclass(frozen=True, slots=True)
 class HouseholdLibrary:
@@ -452,16 +456,26 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         return playback, updated_at
 
     def _remove_stale_devices(self, player_ids: Iterable[str]) -> None:
-        """Remove devices of players the account no longer has."""
+        """Remove our devices of players the account no longer has.
+
+        Where a device can belong to several config entries, the speaker's
+        device may also be the local Sonos integration's (or a router's): only
+        our entry leaves it, and Home Assistant deletes the device when no
+        entry is left. Where every device has one config entry, it is ours.
+        """
         current = set(player_ids)
+        entry_id = self.config_entry.entry_id
         registry = dr.async_get(self.hass)
-        for device in dr.async_entries_for_config_entry(
-            registry, self.config_entry.entry_id
-        ):
+        for device in dr.async_entries_for_config_entry(registry, entry_id):
             ids = {value for domain, value in device.identifiers if domain == DOMAIN}
             if ids and not ids & current:
                 LOGGER.info("Removing %s, which Sonos no longer lists", device.name)
-                registry.async_remove_device(device.id)
+                if _SHARED_DEVICES:
+                    registry.async_update_device(
+                        device.id, remove_config_entry_id=entry_id
+                    )
+                else:
+                    registry.async_remove_device(device.id)
 
     async def _gather[T](self, calls: Iterable[Awaitable[T]]) -> list[T]:
         """Await calls with bounded parallelism; cancel them all at the first failure.
