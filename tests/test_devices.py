@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.sonos_cloud.const import DOMAIN
 
-from .conftest import BEDROOM, KITCHEN, get_device
+from .conftest import BEDROOM, HOUSEHOLD_ID, KITCHEN, get_device
 from .simulator import Fault, SonosCloudSimulator
 
 LOCAL_DOMAIN = "sonos"
@@ -55,6 +55,18 @@ def local_sonos(
     return entry
 
 
+def _add_bedroom(simulator: SonosCloudSimulator) -> None:
+    """Add the demo Bedroom (back) to the account."""
+    simulator.add_player(
+        HOUSEHOLD_ID,
+        "Bedroom",
+        player_id=BEDROOM,
+        model="Sonos Five",
+        capabilities=["CLOUD", "PLAYBACK", "AIRPLAY", "LINE_IN"],
+        volume=30,
+    )
+
+
 def _local_device(
     device_registry: dr.DeviceRegistry, local_sonos: MockConfigEntry
 ) -> dr.DeviceEntry | None:
@@ -89,6 +101,77 @@ async def test_leaving_player_keeps_the_local_integrations_device(
         entity_registry.async_get_entity_id("media_player", LOCAL_DOMAIN, BEDROOM)
         == "media_player.bedroom_local"
     )
+
+
+async def test_returning_player_gets_its_entities_back(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A player removed from the account and added back returns without a reload.
+
+    Its entities keep their entity ids, even one the user renamed.
+    """
+    renamed = entity_registry.async_update_entity(
+        "media_player.bedroom", new_entity_id="media_player.bedroom_speaker"
+    )
+    await hass.async_block_till_done()
+    device = get_device(device_registry, BEDROOM, init_integration.entry_id)
+    assert device is not None
+    entity_ids = {
+        entry.entity_id
+        for entry in er.async_entries_for_device(entity_registry, device.id)
+    }
+    assert renamed.entity_id in entity_ids
+    assert len(entity_ids) > 1  # the crossfade switch too
+    coordinator = init_integration.runtime_data
+
+    simulator.remove_player(BEDROOM)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert get_device(device_registry, BEDROOM, init_integration.entry_id) is None
+    assert all(hass.states.get(entity_id) is None for entity_id in entity_ids)
+
+    _add_bedroom(simulator)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+    device = get_device(device_registry, BEDROOM, init_integration.entry_id)
+    assert device is not None
+    assert {
+        entry.entity_id
+        for entry in er.async_entries_for_device(entity_registry, device.id)
+    } == entity_ids
+    state = hass.states.get("media_player.bedroom_speaker")
+    assert state is not None
+    assert state.state == "idle"
+    assert init_integration.state is ConfigEntryState.LOADED
+
+
+async def test_absent_player_does_not_get_entities_twice(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A player missing from a partial answer keeps its one set of entities."""
+    coordinator = init_integration.runtime_data
+    simulator.remove_player(BEDROOM)
+    simulator.model.partial = True
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get("media_player.bedroom").state == "unavailable"
+
+    _add_bedroom(simulator)
+    simulator.model.partial = False
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+    assert hass.states.get("media_player.bedroom").state == "idle"
+    assert len(hass.states.async_entity_ids("media_player")) == 3
+    assert "already exists" not in caplog.text
 
 
 async def _remove_device(

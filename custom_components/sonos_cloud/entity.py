@@ -2,12 +2,12 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from functools import partial
 from typing import override
 
 from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
@@ -34,22 +34,33 @@ type ExpectedChange = Callable[[SonosCloudData, str], SonosCloudData]
 def async_add_player_entities(
     entry: SonosCloudConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
-    entity_factory: Callable[[SonosCloudCoordinator, Player], Entity],
+    entity_factory: Callable[[SonosCloudCoordinator, Player], SonosCloudEntity],
     wanted: Callable[[Player], bool] = lambda player: True,
 ) -> None:
-    """Add an entity per player now and for every player that appears later."""
+    """Add an entity per player now and for every player that appears later.
+
+    A player is forgotten when its entity leaves the entity registry (its
+    device went when the player left the account), so a player that comes
+    back gets its entity again; Home Assistant gives it back its entity id.
+    """
     coordinator = entry.runtime_data
     known: set[str] = set()
 
     @callback
     def add_new_players() -> None:
         players = coordinator.data.players
-        new = {player_id for player_id, player in players.items() if wanted(player)}
-        new -= known
-        known.update(new)
-        async_add_entities(
-            entity_factory(coordinator, players[player_id]) for player_id in sorted(new)
+        new = sorted(
+            player_id
+            for player_id, player in players.items()
+            if player_id not in known and wanted(player)
         )
+        known.update(new)
+        entities = [
+            entity_factory(coordinator, players[player_id]) for player_id in new
+        ]
+        for entity in entities:
+            entity.forget_player = partial(known.discard, entity.player_id)
+        async_add_entities(entities)
 
     add_new_players()
     entry.async_on_unload(coordinator.async_add_listener(add_new_players))
@@ -59,6 +70,8 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
     """An entity of one Sonos player that reads live data from the coordinator."""
 
     _attr_has_entity_name = True
+    # Set by async_add_player_entities: called once the registry entry is gone.
+    forget_player: Callable[[], None] | None = None
 
     def __init__(self, coordinator: SonosCloudCoordinator, player: Player) -> None:
         """Remember the player id; everything else is looked up when needed."""
@@ -73,6 +86,12 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
             serial_number=player.serial_number,
             sw_version=player.software_version,
         )
+
+    @override
+    async def async_removed_from_registry(self) -> None:
+        """Let the player get a new entity if it comes back."""
+        if self.forget_player is not None:
+            self.forget_player()
 
     def _state_inputs(self) -> tuple[object, ...]:
         """Return the snapshot parts this entity shows.
