@@ -16,6 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.sonos_cloud.const import DOMAIN
+from custom_components.sonos_cloud.entity import speaker_connections
 
 from .conftest import BEDROOM, HOUSEHOLD_ID, KITCHEN, get_device
 from .simulator import Fault, SonosCloudSimulator
@@ -74,6 +75,69 @@ def _local_device(
         iter(dr.async_entries_for_config_entry(device_registry, local_sonos.entry_id)),
         None,
     )
+
+
+async def _list_linked_devices(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator, device_id: str
+) -> list[str]:
+    """Ask Home Assistant, as the frontend does, which devices are the same one."""
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {"type": "config/device_registry/list_linked_devices", "device_id": device_id}
+    )
+    response = await client.receive_json()
+    assert response["success"], response
+    linked: list[str] = response["result"]["linked_devices"]
+    return linked
+
+
+async def test_both_integrations_show_one_speaker(
+    hass: HomeAssistant,
+    local_sonos: MockConfigEntry,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Our Bedroom and the local integration's Bedroom are shown as one speaker.
+
+    Where a device may belong to several config entries they are one device;
+    where each device has one config entry, Home Assistant lists them as linked
+    devices.
+    """
+    ours = get_device(device_registry, BEDROOM, init_integration.entry_id)
+    local = _local_device(device_registry, local_sonos)
+    assert ours is not None
+    assert local is not None
+    assert (dr.CONNECTION_NETWORK_MAC, "78:28:ca:0f:9a:88") in ours.connections
+    assert (dr.CONNECTION_UPNP, f"uuid:{BEDROOM}") in ours.connections
+    kitchen = get_device(device_registry, KITCHEN, init_integration.entry_id)
+    assert kitchen is not None
+    assert kitchen.identifiers == {(DOMAIN, KITCHEN)}  # none of another domain
+    if ours.id == local.id:
+        assert ours.config_entries == {local_sonos.entry_id, init_integration.entry_id}
+        return
+    assert await _list_linked_devices(hass, hass_ws_client, ours.id) == [local.id]
+    assert await _list_linked_devices(hass, hass_ws_client, local.id) == [ours.id]
+
+
+@pytest.mark.parametrize(
+    ("player_id", "connections"),
+    [
+        (
+            "RINCON_7828CA0F9A8801400",
+            {
+                (dr.CONNECTION_UPNP, "uuid:RINCON_7828CA0F9A8801400"),
+                (dr.CONNECTION_NETWORK_MAC, "78:28:ca:0f:9a:88"),
+            },
+        ),
+        # Not of the usual form: no MAC to tell.
+        ("RINCON_OLD", {(dr.CONNECTION_UPNP, "uuid:RINCON_OLD")}),
+    ],
+)
+def test_speaker_connections(player_id: str, connections: set[tuple[str, str]]) -> None:
+    """The MAC is read from the player id only when it has the usual form."""
+    assert speaker_connections(player_id) == connections
 
 
 async def test_leaving_player_keeps_the_local_integrations_device(

@@ -99,10 +99,14 @@ async def test_entities(
 async def test_device(
     device_registry: dr.DeviceRegistry, init_integration: MockConfigEntry
 ) -> None:
-    """Each player is a Sonos device that also carries the local Sonos identifier."""
+    """Each player is a Sonos device with the speaker's UPnP id and MAC."""
     device = get_device(device_registry, LIVING_ROOM, init_integration.entry_id)
     assert device is not None
-    assert device.identifiers == {("sonos_cloud", LIVING_ROOM), ("sonos", LIVING_ROOM)}
+    assert device.identifiers == {("sonos_cloud", LIVING_ROOM)}
+    assert device.connections == {
+        ("upnp", f"uuid:{LIVING_ROOM}"),
+        ("mac", "38:42:0b:1a:2c:3d"),
+    }
     assert device.manufacturer == "Sonos"
     assert device.model == "Sonos Arc"
     assert device.name == "Living Room"

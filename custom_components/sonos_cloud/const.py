@@ -8,9 +8,8 @@ DOMAIN: Final = "sonos_cloud"
 LOGGER = logging.getLogger(__package__)
 
 MANUFACTURER: Final = "Sonos"
-# The local Sonos integration's device identifier domain; sharing it lets older
-# Home Assistant releases merge our device with the local one.
-SONOS_DEVICE_DOMAIN: Final = "sonos"
+# Devices no longer claim the local Sonos integration's identifier ("sonos",
+# player id): the speaker's UPnP id and MAC connect the two (entity.py).
 
 OAUTH_SCOPE: Final = "playback-control-all"
 

@@ -3,11 +3,17 @@
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
+import re
 from typing import override
 
 from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.device_registry import (
+    CONNECTION_NETWORK_MAC,
+    CONNECTION_UPNP,
+    DeviceInfo,
+    format_mac,
+)
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
@@ -23,11 +29,30 @@ from .api import (
     SonosRequestError,
     SonosTargetGoneError,
 )
-from .const import DOMAIN, MANUFACTURER, SONOS_DEVICE_DOMAIN
+from .const import DOMAIN, MANUFACTURER
 from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
 from .snapshot import SonosCloudData
 
 type ExpectedChange = Callable[[SonosCloudData, str], SonosCloudData]
+
+# A player id is the speaker's UPnP device id: RINCON_, its MAC, 01400.
+PLAYER_ID_MAC = re.compile(r"RINCON_([0-9A-F]{12})01400", re.IGNORECASE)
+
+
+def speaker_connections(player_id: str) -> set[tuple[str, str]]:
+    """Return the speaker's network identity, which other integrations know too.
+
+    The local Sonos integration registers the same UPnP id and MAC, routers
+    the MAC. Where a device can belong to several config entries, Home
+    Assistant makes them one device; where each device has one entry, it lists
+    them as linked devices. (We used to claim the local integration's
+    identifier ``("sonos", player_id)`` for that: since devices have one config
+    entry it only links what these connections link, and it is not ours.)
+    """
+    connections = {(CONNECTION_UPNP, f"uuid:{player_id}")}
+    if match := PLAYER_ID_MAC.fullmatch(player_id):
+        connections.add((CONNECTION_NETWORK_MAC, format_mac(match[1])))
+    return connections
 
 
 @callback
@@ -79,7 +104,8 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         self.player_id = player.id
         self._last_inputs: tuple[object, ...] = ()
         self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, player.id), (SONOS_DEVICE_DOMAIN, player.id)},
+            identifiers={(DOMAIN, player.id)},
+            connections=speaker_connections(player.id),
             manufacturer=MANUFACTURER,
             model=player.model,
             name=player.name,
