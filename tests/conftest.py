@@ -27,6 +27,7 @@ from custom_components.sonos_cloud.api import event_signature
 from custom_components.sonos_cloud.const import CONFIG_ENTRY_VERSION, DOMAIN
 from custom_components.sonos_cloud.endpoints import ROOT_URL_ENV
 
+from .contract.checker import ContractChecker
 from .simulator import SonosCloudSimulator
 
 CLIENT_ID = "test-client-id"
@@ -126,17 +127,43 @@ def with_demo_household() -> bool:
     return True
 
 
+def watch_contract(
+    sim: SonosCloudSimulator, *, strict_requests: bool = True
+) -> ContractChecker:
+    """Check every exchange and event of ``sim`` against Sonos' contract."""
+    checker = ContractChecker.load(strict_requests=strict_requests)
+    sim.request_listeners.append(checker.on_exchange)
+    sim.event_listeners.append(checker.on_event)
+    return checker
+
+
+def fail_on_violations(checker: ContractChecker, node: pytest.Item) -> None:
+    """Fail the test (at teardown) if anything broke the contract.
+
+    A test that feeds the simulator off-contract data on purpose says so with
+    ``@pytest.mark.off_contract("why")``.
+    """
+    if checker.violations and node.get_closest_marker("off_contract") is None:
+        pytest.fail(checker.report(), pytrace=False)
+
+
 @pytest.fixture
 async def simulator(
     socket_enabled: None,
     monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
     simulator_options: dict[str, Any],
     with_demo_household: bool,
 ) -> AsyncIterator[SonosCloudSimulator]:
-    """Serve the Sonos cloud simulator and point the integration at it."""
+    """Serve the Sonos cloud simulator and point the integration at it.
+
+    Every request the integration sends and every response and event of the
+    simulator is checked against Sonos' contract; violations fail the test.
+    """
     sim = SonosCloudSimulator(
         client_id=CLIENT_ID, client_secret=CLIENT_SECRET, **simulator_options
     )
+    checker = watch_contract(sim)
     if with_demo_household:
         sim.add_demo_household()
     server = TestServer(sim.app, host="127.0.0.1")
@@ -144,6 +171,7 @@ async def simulator(
     monkeypatch.setenv(ROOT_URL_ENV, str(server.make_url("")).rstrip("/"))
     yield sim
     await server.close()
+    fail_on_violations(checker, request.node)
 
 
 @pytest.fixture

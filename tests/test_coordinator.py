@@ -286,12 +286,12 @@ async def test_rate_limited_refresh_stops_sending(
 ) -> None:
     """After a 429 a refresh sends no more requests and waits at least its interval."""
     household_id = simulator.add_household()
-    for number in range(40):
+    for number in range(32):  # the most one household has (Sonos' contract)
         simulator.add_player(household_id, f"Room {number}")
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     coordinator = config_entry.runtime_data
-    full = requests_per_refresh(1, 40, 40)
+    full = requests_per_refresh(1, 32, 32)
     assert coordinator.update_interval.total_seconds() > 60
 
     simulator.clear_requests()

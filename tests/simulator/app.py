@@ -35,6 +35,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from aiohttp import web
 from multidict import CIMultiDict
 
+from tests.contract.checker import ContractChecker
+
 from .events import (
     CLEANUP_DELAY,
     SUBSCRIPTION_TTL,
@@ -90,7 +92,9 @@ BEDROOM = "RINCON_7828CA0F9A8801400"
 
 _INVALID_JSON = object()  # request body that failed to parse
 _HOUSEHOLD_ID_RE = re.compile(r"Sonos_[A-Za-z0-9]+\.[A-Za-z0-9]+")
-_MAX_POSITION = 24 * 3600 * 1000
+_INT32 = (-(2**31), 2**31 - 1)  # the contract's ``int32``
+# Request bodies are checked against Sonos' contract before any handler runs.
+_CONTRACT = ContractChecker.load()
 QUEUE_ACTIONS = ("REPLACE", "APPEND", "INSERT", "INSERT_NEXT")
 CLIP_STATES = ("ACTIVE", "DONE", "DISMISSED", "INACTIVE", "INTERRUPTED", "ERROR")
 MUSIC_SERVICE = Service("Simulated Music", "9")
@@ -108,6 +112,8 @@ class RecordedRequest:
     form: dict[str, str]
     status: int
     api: str = "control"  # "control", "oauth" or "other"
+    reply: Any = None  # the JSON answered, if any
+    injected: bool = False  # answered by an injected ``Fault``
 
 
 @dataclass
@@ -260,6 +266,16 @@ def http_url(body: dict[str, Any], name: str, *, required: bool) -> str | None:
     return value
 
 
+def _reply_json(response: web.Response) -> Any:
+    """Return the JSON body of a response; None without one (or another kind)."""
+    if not isinstance(response.body, bytes) or not response.body.strip():
+        return None
+    try:
+        return json.loads(response.body)
+    except ValueError:
+        return None
+
+
 def _token(length: tuple[int, int]) -> str:
     return random_alnum(length[0] + secrets.randbelow(length[1] - length[0] + 1))
 
@@ -311,6 +327,10 @@ class SonosCloudSimulator:
         self.image_root: str | None = None
         self.model = SonosModel()
         self.requests: list[RecordedRequest] = []
+        # Called with every recorded request (after its answer) and with every
+        # event body sent: (namespace, type, body). The contract check uses them.
+        self.request_listeners: list[Callable[[RecordedRequest], None]] = []
+        self.event_listeners: list[Callable[[str, str, Any], None]] = []
         self._faults: list[list[Any]] = []  # [fault, hits left or None]
         self._codes: dict[str, _AuthCode] = {}
         self._access_tokens: dict[str, _AccessToken] = {}
@@ -403,9 +423,7 @@ class SonosCloudSimulator:
                 body["reason"] = reason
             if group.has_content:
                 body |= {"itemId": group.item_id, "queueVersion": group.queue_version}
-            self._events.send(
-                household_id, "playback", "playbackError", key[1:], self._local(body)
-            )
+            self._send_event(household_id, "playback", "playbackError", key, body)
         if stop:
             self.model.set_playback_state(group_id, "PLAYBACK_STATE_IDLE")
 
@@ -431,7 +449,15 @@ class SonosCloudSimulator:
         if household_id is None or not self._target_exists(key[1], key[2]):
             return
         event_type, body = self._event_body(key)
-        self._events.send(household_id, key[0], event_type, key[1:], self._local(body))
+        self._send_event(household_id, key[0], event_type, key, body)
+
+    def _send_event(
+        self, household_id: str, namespace: str, event_type: str, key: Key, body: Any
+    ) -> None:
+        body = self._local(body)
+        for listener in self.event_listeners:
+            listener(namespace, event_type, body)
+        self._events.send(household_id, namespace, event_type, key[1:], body)
 
     def _event_body(self, key: Key) -> tuple[str, dict[str, Any]]:
         """Event type and body: what the matching GET would answer now."""
@@ -763,23 +789,26 @@ class SonosCloudSimulator:
         if request.content_type == "application/x-www-form-urlencoded":
             form = dict(parse_qsl(text, keep_blank_values=True))
 
-        def record(status: int) -> None:
-            self.requests.append(
-                RecordedRequest(
-                    request.method,
-                    path,
-                    dict(request.query),
-                    dict(request.headers),
-                    None if body is _INVALID_JSON else body,
-                    form,
-                    status,
-                    api,
-                )
+        def record(status: int, reply: Any = None, *, injected: bool = False) -> None:
+            recorded = RecordedRequest(
+                request.method,
+                path,
+                dict(request.query),
+                dict(request.headers),
+                None if body is _INVALID_JSON else body,
+                form,
+                status,
+                api,
+                reply,
+                injected,
             )
+            self.requests.append(recorded)
+            for listener in self.request_listeners:
+                listener(recorded)
 
         if fault := self._take_fault(request.method, path):
             response = self._fault_response(fault, path, api)
-            record(response.status)
+            record(response.status, _reply_json(response), injected=True)
             if fault.delay:
                 await asyncio.sleep(fault.delay)
             return response
@@ -790,7 +819,7 @@ class SonosCloudSimulator:
         except Exception:
             record(500)
             raise
-        record(response.status)
+        record(response.status, _reply_json(response))
         return response
 
     async def _route(
@@ -1127,6 +1156,7 @@ class SonosCloudSimulator:
             if body is not None and not isinstance(body, dict):
                 raise global_error(400, "ERROR_INVALID_SYNTAX")
             call.body = body or {}
+            self._check_body(call)
             try:
                 result = handler(call)
                 if inspect.isawaitable(result):
@@ -1136,6 +1166,25 @@ class SonosCloudSimulator:
                 raise ApiError(499, error) from err
             return self._respond(200, {} if result is None else result, None, "control")
         raise ApiError(404, {"errorCode": "ERROR_RESOURCE_NOT_FOUND"})
+
+    @staticmethod
+    def _check_body(call: ControlCall) -> None:
+        """Refuse a body the contract forbids (lengths, types, enums, ranges).
+
+        A missing required field is left to the handler, which names it the
+        way the cloud does (``ERROR_MISSING_PARAMETERS``).
+        """
+        operation = _CONTRACT.operation(call.method, call.path)
+        if operation is None or "requestBody" not in operation.facts:
+            return
+        schema = operation.facts["requestBody"]["schema"]
+        problems = [
+            problem
+            for problem in _CONTRACT.validator.validate(call.body, schema)
+            if not problem.startswith("body: missing required")
+        ]
+        if problems:
+            raise global_error(400, "ERROR_INVALID_PARAMETER", problems[0][:256])
 
     def _resolve(self, call: ControlCall) -> None:
         """Turn path ids into model objects, answering like the cloud if gone."""
@@ -1149,7 +1198,15 @@ class SonosCloudSimulator:
         if (group_id := params.get("group")) is not None:
             if group_id not in model.groups:
                 if self.stale_group_status == 404:
-                    raise global_error(404, "ERROR_GROUP_CHANGED")
+                    # The contract's 404 body of group commands.
+                    raise ApiError(
+                        404,
+                        {
+                            "_objectType": "groupCoordinatorChanged",
+                            "errorCode": "ERROR_GROUP_CHANGED",
+                            "groupStatus": "GROUP_STATUS_GONE",
+                        },
+                    )
                 raise ApiError(410, {"errorCode": "ERROR_RESOURCE_GONE"})
             call.targets["group"] = model.groups[group_id]
         if (player_id := params.get("player")) is not None:
@@ -1457,14 +1514,12 @@ class SonosCloudSimulator:
             )
 
     def _seek(self, call: ControlCall) -> HandlerResult:
-        position = param(call.body, "positionMillis", int, high=_MAX_POSITION)
+        position = param(call.body, "positionMillis", int, high=_INT32[1])
         self._check_item(call)
         self.model.seek(call.group.id, position, relative=False)
 
     def _seek_relative(self, call: ControlCall) -> HandlerResult:
-        delta = param(
-            call.body, "deltaMillis", int, low=-_MAX_POSITION, high=_MAX_POSITION
-        )
+        delta = param(call.body, "deltaMillis", int, low=_INT32[0], high=_INT32[1])
         self._check_item(call)
         self.model.seek(call.group.id, delta, relative=True)
 
@@ -1621,7 +1676,7 @@ class SonosCloudSimulator:
         volume = param(call.body, "volume", int, required=False)
         muted = param(call.body, "muted", bool, required=False)
         if volume is None and muted is None:
-            param(call.body, "volume", int)  # raises ERROR_MISSING_PARAMETERS
+            return None  # the contract requires neither: nothing to change
         if volume is not None and player.fixed_volume:
             raise ModelError("ERROR_COMMAND_FAILED")
         self.model.set_player_volume(player.id, volume, muted)
@@ -1774,7 +1829,9 @@ class SonosCloudSimulator:
         app_id = text(body, "appId", 127)
         stream_url = http_url(body, "streamUrl", required=False)
         default_type = "CUSTOM" if stream_url else "CHIME"
-        clip_type = choice(body, "clipType", ("CHIME", "CUSTOM"), default_type)
+        clip_type = choice(
+            body, "clipType", ("CHIME", "CUSTOM", "VOICE_ASSISTANT"), default_type
+        )
         if clip_type == "CUSTOM" and stream_url is None:
             param(body, "streamUrl", str)  # raises ERROR_MISSING_PARAMETERS
         authorization = text(body, "httpAuthorization", 512, required=False)
@@ -1816,13 +1873,14 @@ class SonosCloudSimulator:
                     "reason": f"no active audio clip {call.params['clip']}",
                 },
             )
-        self.model.finish_clip(call.player.id, clip.id, "DISMISSED")
+        # Found under the id it was started on (a satellite's own, for one).
+        self.model.finish_clip(clip.player_id, clip.id, "DISMISSED")
 
     # -- playback sessions --------------------------------------------------------
 
     def _session_body(self, call: ControlCall) -> tuple[str, str, Any, str]:
-        app_id = text(call.body, "appId", 254)
-        app_context = text(call.body, "appContext", 254)
+        app_id = text(call.body, "appId", 127)
+        app_context = text(call.body, "appContext", 127)
         if len(f"{app_id}{app_context}".encode()) >= 255:
             raise global_error(
                 400, "ERROR_INVALID_PARAMETER", "appId + appContext too long"
@@ -1863,7 +1921,7 @@ class SonosCloudSimulator:
         play = bool(param(call.body, "playOnCompletion", bool, required=False))
         param(call.body, "itemId", str, required=False)
         metadata = param(call.body, "stationMetadata", dict, required=False) or {}
-        name = text(metadata, "name", 256, required=False) or stream_url
+        name = text(metadata, "name", 100, required=False) or stream_url
         self.model.load_station(
             call.group.id,
             name,

@@ -101,7 +101,7 @@ class Service:
     id: str
 
 
-SIMULATOR_SERVICE = Service("Sonos Simulator", "local-library")
+SIMULATOR_SERVICE = Service("Sonos Simulator", "local")  # ids are <= 10 chars
 RADIO_SERVICE = Service("Simulated Radio", "303")
 
 
