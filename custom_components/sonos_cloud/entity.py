@@ -7,7 +7,7 @@ import re
 from typing import override
 
 from homeassistant.core import callback
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.device_registry import (
     CONNECTION_NETWORK_MAC,
     CONNECTION_UPNP,
@@ -28,6 +28,7 @@ from .api import (
     SonosRateLimitedError,
     SonosRequestError,
     SonosTargetGoneError,
+    SonosValueTooLongError,
 )
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
@@ -234,6 +235,16 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
             if self.player_id in self.coordinator.data.players
             else self.player_id
         )
+        if isinstance(err, SonosValueTooLongError):
+            return ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="value_too_long",
+                translation_placeholders={
+                    "field": err.field,
+                    "length": str(err.length),
+                    "limit": str(err.limit),
+                },
+            )
         if isinstance(err, SonosAuthError):
             self.coordinator.config_entry.async_start_reauth(self.hass)
             return HomeAssistantError(

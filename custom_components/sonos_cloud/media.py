@@ -11,12 +11,20 @@ from urllib.parse import urlsplit
 
 from homeassistant.components.media_player import MediaPlayerEnqueue
 
-from .api import ClipPriority, QueueAction
+from .api import MAX_STREAM_URL, ClipPriority, QueueAction, SonosValueTooLongError
 
 APP_ID = "io.home-assistant.sonos_cloud"
 CHIME = "CHIME"
 # Sonos plays announcements only from MP3 and WAV files.
 CLIP_EXTENSIONS = frozenset({".mp3", ".wav"})
+# How much of a value given by a user an error message repeats.
+SHOWN_LENGTH = 80
+
+
+def shown(value: Any, limit: int = SHOWN_LENGTH) -> str:
+    """Return a user's value for an error message, cut to ``limit`` characters."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 class LibraryKind(StrEnum):
@@ -44,7 +52,7 @@ def parse_content_id(media_id: str) -> ContentId | None:
     if not separator or kind not in LibraryKind.__members__.values():
         return None
     if not item_id:
-        raise ValueError(f"{media_id!r} names no {kind}")
+        raise ValueError(f"{shown(media_id)!r} names no {kind}")
     return ContentId(LibraryKind(kind), item_id)
 
 
@@ -75,7 +83,7 @@ def clip_volume(value: Any) -> int | None:
     number = _number(value)
     percent = number * 100 if isinstance(number, float) and number <= 1 else number
     if not 0 <= percent <= 100:
-        raise ValueError(f"volume {value!r} is out of range")
+        raise ValueError(f"volume {shown(value)!r} is out of range")
     return round(percent)
 
 
@@ -87,7 +95,7 @@ def _number(value: Any) -> int | float:
     try:
         return float(text) if "." in text else int(text)
     except ValueError:
-        raise ValueError(f"volume {value!r} is not a number") from None
+        raise ValueError(f"volume {shown(value)!r} is not a number") from None
 
 
 def clip_priority(value: Any) -> ClipPriority:
@@ -97,14 +105,16 @@ def clip_priority(value: Any) -> ClipPriority:
     try:
         return ClipPriority(str(value).upper())
     except ValueError:
-        raise ValueError(f"priority {value!r} is not high or low") from None
+        raise ValueError(f"priority {shown(value)!r} is not high or low") from None
 
 
 def check_clip_url(url: str) -> None:
     """Refuse what a speaker cannot play as an announcement."""
+    if len(url) > MAX_STREAM_URL:
+        raise SonosValueTooLongError("streamUrl", len(url), MAX_STREAM_URL)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"{url} is not an http(s) URL")
+        raise ValueError(f"{shown(url)} is not an http(s) URL")
     suffix = PurePosixPath(parts.path).suffix.lower()
     if suffix and suffix not in CLIP_EXTENSIONS:
-        raise ValueError(f"{url} is not an MP3 or WAV file")
+        raise ValueError(f"{shown(url)} is not an MP3 or WAV file")

@@ -35,6 +35,7 @@ from .api import (
     PlayModes,
     SonosError,
     SonosTargetGoneError,
+    SonosValueTooLongError,
     Volume,
 )
 from .browse_media import async_browse, is_library_folder, search
@@ -55,6 +56,7 @@ from .media import (
     clip_volume,
     parse_content_id,
     queue_action,
+    shown,
 )
 from .snapshot import SonosCloudData
 
@@ -583,7 +585,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="invalid_media_id",
-                translation_placeholders={"media_id": media_id},
+                translation_placeholders={"media_id": shown(media_id)},
             ) from err
         if content is not None:
             await self._async_load(content, kwargs.get(ATTR_MEDIA_ENQUEUE))
@@ -593,9 +595,12 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
         client = self.coordinator.client
 
         async def play_stream(group_id: str) -> None:
-            session_id = await client.create_session(group_id, APP_ID, "stream")
-            await client.load_stream_url(
-                session_id, url, station_name=title if isinstance(title, str) else None
+            await client.play_stream_url(
+                group_id,
+                url,
+                app_id=APP_ID,
+                app_context="stream",
+                station_name=title if isinstance(title, str) else None,
             )
 
         await self._async_group_command(play_stream, _with_state(PlaybackState.PLAYING))
@@ -625,7 +630,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="invalid_media_id",
-                translation_placeholders={"media_id": media_id},
+                translation_placeholders={"media_id": shown(media_id)},
             )
         return url
 
@@ -647,6 +652,8 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
             if media_id.upper() != CHIME:
                 url = await self._async_media_url(media_id)
                 check_clip_url(url)
+        except SonosValueTooLongError as err:
+            raise self._command_error(err) from err
         except ValueError as err:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,

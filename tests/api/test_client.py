@@ -1,6 +1,6 @@
 """The Control API client over real HTTP against the simulator, without HA."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -19,6 +19,7 @@ from custom_components.sonos_cloud.api import (
     SonosRequestError,
     SonosServerError,
     SonosTargetGoneError,
+    SonosValueTooLongError,
     Volume,
 )
 from custom_components.sonos_cloud.endpoints import sonos_endpoints
@@ -523,3 +524,95 @@ async def test_requests_are_paced(
             await client.get_households()
     assert [call.args[0] for call in sleep.call_args_list] == [0.5, 0.5]
     assert len(simulator.control_requests()) == 4
+
+
+@pytest.mark.parametrize(
+    ("command", "field", "limit"),
+    [
+        (lambda c, g: c.load_favorite(g, "7" * 37), "favoriteId", 36),
+        (lambda c, g: c.load_playlist(g, "7" * 10**6), "playlistId", 36),
+        (lambda c, g: c.create_session(g, "a" * 128, "b"), "appId", 127),
+        (lambda c, g: c.create_session(g, "a", "b" * 128), "appContext", 127),
+        (
+            lambda c, g: c.load_stream_url("S", "https://h/" + "u" * 1015),
+            "streamUrl",
+            1024,
+        ),
+        (
+            lambda c, g: c.play_stream_url(
+                g, "https://h/" + "u" * 10**6, app_id="a", app_context="b"
+            ),
+            "streamUrl",
+            1024,
+        ),
+        (
+            lambda c, g: c.play_stream_url(
+                g, "https://h/", app_id="a" * 200, app_context="b"
+            ),
+            "appId",
+            127,
+        ),
+        (
+            lambda c, g: c.load_audio_clip(LIVING_ROOM, name="n", app_id="a" * 128),
+            "appId",
+            127,
+        ),
+        (
+            lambda c, g: c.load_audio_clip(
+                LIVING_ROOM, name="n", app_id="a", stream_url="https://h/" + "u" * 1015
+            ),
+            "streamUrl",
+            1024,
+        ),
+    ],
+    ids=[
+        "favorite",
+        "playlist",
+        "session-app-id",
+        "session-context",
+        "stream",
+        "play-stream",
+        "play-stream-app-id",
+        "clip-app-id",
+        "clip-url",
+    ],
+)
+async def test_values_over_the_contract_limits_send_nothing(
+    client: SonosCloudClient,
+    simulator: SonosCloudSimulator,
+    command: Callable[[SonosCloudClient, str], Awaitable[object]],
+    field: str,
+    limit: int,
+) -> None:
+    """Too long values raise before any request; the message omits the value."""
+    with pytest.raises(SonosValueTooLongError) as exc_info:
+        await command(client, simulator.group_id_of(KITCHEN))
+
+    assert (exc_info.value.field, exc_info.value.limit) == (field, limit)
+    assert isinstance(exc_info.value, ValueError)
+    assert len(str(exc_info.value)) < 100
+    assert simulator.control_requests() == []
+
+
+async def test_seek_beyond_int32_sends_nothing(
+    client: SonosCloudClient, simulator: SonosCloudSimulator
+) -> None:
+    """Positions are int32 in the contract; larger ones are refused locally."""
+    with pytest.raises(ValueError, match="Position must be from 0"):
+        await client.seek(simulator.group_id_of(KITCHEN), 2**31)
+    assert simulator.control_requests() == []
+
+
+async def test_long_station_name_is_cut(
+    client: SonosCloudClient, simulator: SonosCloudSimulator
+) -> None:
+    """A station name over 100 characters is sent as its first 100."""
+    await client.play_stream_url(
+        simulator.group_id_of(KITCHEN),
+        "https://radio.invalid/live.mp3",
+        app_id="com.example",
+        app_context="stream",
+        station_name="S" * 150,
+    )
+    load = simulator.control_requests()[-1]
+    assert (load.status, load.json["stationMetadata"]) == (200, {"name": "S" * 100})

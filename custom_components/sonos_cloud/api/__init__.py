@@ -2,6 +2,7 @@
 
 from .client import (
     CONTROL_API_URL,
+    MAX_STREAM_URL,
     AccessTokenProvider,
     SonosCloudClient,
     group_target,
@@ -17,6 +18,7 @@ from .errors import (
     SonosRequestError,
     SonosServerError,
     SonosTargetGoneError,
+    SonosValueTooLongError,
 )
 from .events import SonosEvent, SonosEventError, event_signature, parse_event
 from .models import (
@@ -42,6 +44,7 @@ from .models import (
 
 __all__ = [
     "CONTROL_API_URL",
+    "MAX_STREAM_URL",
     "AccessTokenProvider",
     "AudioClip",
     "Capability",
@@ -71,6 +74,7 @@ __all__ = [
     "SonosRequestError",
     "SonosServerError",
     "SonosTargetGoneError",
+    "SonosValueTooLongError",
     "Volume",
     "event_signature",
     "group_target",

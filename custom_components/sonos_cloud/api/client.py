@@ -30,6 +30,7 @@ from .errors import (
     SonosRequestError,
     SonosServerError,
     SonosTargetGoneError,
+    SonosValueTooLongError,
 )
 from .models import (
     AudioClip,
@@ -58,6 +59,14 @@ SHORT_RETRY_AFTER = 2.0
 # The longest Retry-After believed, in seconds; a longer one is shortened.
 MAX_RETRY_AFTER = 3600.0
 _DELAY_SECONDS = re.compile(r"[0-9]+", re.ASCII)
+
+# Longest values the Control API contract accepts (characters).
+MAX_ITEM_ID = 36  # favoriteId, playlistId
+MAX_APP_ID = 127  # appId, appContext
+MAX_STREAM_URL = 1024
+MAX_STATION_NAME = 100  # stationMetadata is a container: its name
+MAX_CLIP_NAME = 64
+MAX_POSITION_MS = 2**31 - 1  # int32
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -169,8 +178,10 @@ class SonosCloudClient:
 
     async def seek(self, group_id: str, position_ms: int) -> None:
         """Jump to a position in the current track."""
-        if position_ms < 0:
-            raise ValueError(f"Position must not be negative, got {position_ms}")
+        if not 0 <= position_ms <= MAX_POSITION_MS:
+            raise ValueError(
+                f"Position must be from 0 to {MAX_POSITION_MS} ms, got {position_ms}"
+            )
         await self._group_command(
             group_id, "playback/seek", {"positionMillis": position_ms}
         )
@@ -253,7 +264,11 @@ class SonosCloudClient:
         await self._group_command(
             group_id,
             "favorites",
-            {"favoriteId": favorite_id, "action": action, "playOnCompletion": play},
+            {
+                "favoriteId": _checked_length("favoriteId", favorite_id, MAX_ITEM_ID),
+                "action": action,
+                "playOnCompletion": play,
+            },
         )
 
     async def load_playlist(
@@ -268,15 +283,21 @@ class SonosCloudClient:
         await self._group_command(
             group_id,
             "playlists",
-            {"playlistId": playlist_id, "action": action, "playOnCompletion": play},
+            {
+                "playlistId": _checked_length("playlistId", playlist_id, MAX_ITEM_ID),
+                "action": action,
+                "playOnCompletion": play,
+            },
         )
 
     async def create_session(self, group_id: str, app_id: str, app_context: str) -> str:
         """Start a playback session on the group and return its id."""
+        body = {
+            "appId": _checked_length("appId", app_id, MAX_APP_ID),
+            "appContext": _checked_length("appContext", app_context, MAX_APP_ID),
+        }
         data = await self._request(
-            "POST",
-            f"/groups/{_segment(group_id)}/playbackSession",
-            {"appId": app_id, "appContext": app_context},
+            "POST", f"/groups/{_segment(group_id)}/playbackSession", body
         )
         session_id = data.get("sessionId")
         if not isinstance(session_id, str) or not session_id:
@@ -286,15 +307,41 @@ class SonosCloudClient:
     async def load_stream_url(
         self, session_id: str, stream_url: str, *, station_name: str | None = None
     ) -> None:
-        """Play a stream URL in a playback session."""
-        body: dict[str, object] = {"streamUrl": stream_url, "playOnCompletion": True}
+        """Play a stream URL in a playback session.
+
+        A station name longer than Sonos shows is cut to its first 100 characters.
+        """
+        body: dict[str, object] = {
+            "streamUrl": _checked_length("streamUrl", stream_url, MAX_STREAM_URL),
+            "playOnCompletion": True,
+        }
         if station_name:
-            body["stationMetadata"] = {"name": station_name}
+            body["stationMetadata"] = {"name": station_name[:MAX_STATION_NAME]}
         await self._request(
             "POST",
             f"/sessions/{_segment(session_id)}/playbackSession/loadStreamUrl",
             body,
         )
+
+    async def play_stream_url(
+        self,
+        group_id: str,
+        stream_url: str,
+        *,
+        app_id: str,
+        app_context: str,
+        station_name: str | None = None,
+    ) -> None:
+        """Create a playback session and play a stream URL in it.
+
+        Every value is checked before the first request, so a refused one
+        leaves no session behind.
+        """
+        _checked_length("streamUrl", stream_url, MAX_STREAM_URL)
+        _checked_length("appId", app_id, MAX_APP_ID)
+        _checked_length("appContext", app_context, MAX_APP_ID)
+        session_id = await self.create_session(group_id, app_id, app_context)
+        await self.load_stream_url(session_id, stream_url, station_name=station_name)
 
     # Group volume
 
@@ -384,13 +431,13 @@ class SonosCloudClient:
     ) -> AudioClip:
         """Play a clip over the player's music; without a URL, the Sonos chime."""
         body: dict[str, object] = {
-            "name": name[:64],
-            "appId": app_id,
+            "name": name[:MAX_CLIP_NAME],
+            "appId": _checked_length("appId", app_id, MAX_APP_ID),
             "clipType": "CUSTOM" if stream_url else "CHIME",
             "priority": priority,
         }
         if stream_url:
-            body["streamUrl"] = stream_url
+            body["streamUrl"] = _checked_length("streamUrl", stream_url, MAX_STREAM_URL)
         if volume is not None:
             body["volume"] = _checked_volume(volume)
         data = await self._request(
@@ -551,6 +598,13 @@ def _segment(value: str) -> str:
     return quote(value, safe=":")
 
 
+def _checked_length(field: str, value: str, limit: int) -> str:
+    """Reject a value longer than the API accepts, before spending a request."""
+    if len(value) > limit:
+        raise SonosValueTooLongError(field, len(value), limit)
+    return value
+
+
 def _checked_volume(volume: int) -> int:
     """Reject volumes the API would refuse, before spending a request."""
     if (
@@ -658,6 +712,7 @@ def _error_from_response(
 
 __all__ = [
     "CONTROL_API_URL",
+    "MAX_STREAM_URL",
     "AccessTokenProvider",
     "SonosCloudClient",
     "group_target",

@@ -61,6 +61,23 @@ class SonosRequestError(SonosError):
     """The API understood the request and refused it (HTTP 400, 403, 499)."""
 
 
+class SonosValueTooLongError(SonosError, ValueError):
+    """A value is longer than the Control API accepts; nothing was sent.
+
+    The message names the field and the lengths, never the value itself, which
+    may be huge.
+    """
+
+    def __init__(self, field: str, length: int, limit: int) -> None:
+        """Keep which field was too long, by how much."""
+        super().__init__(
+            f"{field} is {length} characters long; Sonos accepts at most {limit}"
+        )
+        self.field = field
+        self.length = length
+        self.limit = limit
+
+
 class SonosTargetGoneError(SonosRequestError):
     """The group or player no longer exists (HTTP 404 or 410).
 
