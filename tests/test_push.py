@@ -153,3 +153,22 @@ async def test_regroup_burst_subscribes_each_target_once(
 
     posts = [r.path for r in simulator.control_requests() if r.method == "POST"]
     assert len(posts) == len(set(posts))
+
+
+async def test_back_to_back_reloads_stay_under_the_spike_limit(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """The request pacer belongs to the API key, not to one setup of the entry.
+
+    Each reload unsubscribes, reads everything and subscribes again; a fresh
+    pacer per setup would let every reload burst anew.
+    """
+    for _ in range(3):
+        assert await hass.config_entries.async_reload(push_integration.entry_id)
+    await settle(hass, simulator)
+
+    statuses = [r.status for r in simulator.control_requests()]
+    assert len(statuses) > simulator.spike_per_second
+    assert 429 not in statuses

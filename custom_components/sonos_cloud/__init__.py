@@ -8,6 +8,7 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import (
+    AbstractOAuth2Implementation,
     ImplementationUnavailableError,
     LocalOAuth2Implementation,
     OAuth2Session,
@@ -15,8 +16,9 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
 )
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util.hass_dict import HassKey
 
-from .api import SonosCloudClient
+from .api import RequestPacer, SonosCloudClient
 from .auth import OAuthTokenProvider
 from .const import CONFIG_ENTRY_VERSION, DOMAIN, LEGACY_UNIQUE_ID, LOGGER
 from .coordinator import (
@@ -28,6 +30,8 @@ from .endpoints import sonos_endpoints
 from .services import async_setup_services
 from .webhook import SonosWebhook, async_delete_cloudhook
 
+# Request pacers by API key (client id), shared by every entry and reload.
+PACERS: HassKey[dict[str, RequestPacer]] = HassKey(f"{DOMAIN}_pacers")
 PLATFORMS: list[Platform] = [Platform.MEDIA_PLAYER, Platform.NUMBER, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -53,6 +57,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -
         OAuthTokenProvider(hass, entry, session),
         base_url=sonos_endpoints().control_api_url,
         user_agent=f"HomeAssistant/{ha_version} {DOMAIN}",
+        pacer=_pacer_of_key(hass, implementation),
     )
     coordinator = SonosCloudCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
@@ -66,6 +71,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -
     if isinstance(implementation, LocalOAuth2Implementation):
         await _async_start_push(hass, entry, coordinator, implementation)
     return True
+
+
+def _pacer_of_key(
+    hass: HomeAssistant, implementation: AbstractOAuth2Implementation
+) -> RequestPacer:
+    """Return the request pacer of the entry's API key, made once per key.
+
+    Sonos' spike limit counts per key: back-to-back reloads, or two accounts
+    linked with one key, must not each start with a fresh burst.
+    """
+    key = getattr(implementation, "client_id", implementation.domain)
+    return hass.data.setdefault(PACERS, {}).setdefault(key, RequestPacer())
 
 
 async def _async_start_push(

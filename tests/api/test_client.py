@@ -11,6 +11,7 @@ import pytest
 
 from custom_components.sonos_cloud.api import (
     HomeTheaterOptions,
+    RequestPacer,
     SonosAuthError,
     SonosCloudClient,
     SonosConnectionError,
@@ -518,7 +519,7 @@ async def test_requests_are_paced(
             session,
             tokens,
             base_url=sonos_endpoints().control_api_url,
-            max_requests_per_second=2,
+            pacer=RequestPacer(2),
         )
         for _ in range(4):
             await client.get_households()

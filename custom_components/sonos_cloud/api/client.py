@@ -94,15 +94,19 @@ class SonosCloudClient:
         base_url: str = CONTROL_API_URL,
         timeout: float = DEFAULT_TIMEOUT,
         user_agent: str | None = None,
-        max_requests_per_second: float = DEFAULT_MAX_REQUESTS_PER_SECOND,
+        pacer: RequestPacer | None = None,
     ) -> None:
-        """Keep the session, token provider and where the API lives."""
+        """Keep the session, token provider and where the API lives.
+
+        Sonos limits requests per API key: clients of one key should share
+        one ``pacer``, which then also outlives a client (a reload).
+        """
         self._session = session
         self._access_token = access_token
         self._base_url = base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._user_agent = user_agent
-        self._pacer = _Pacer(max_requests_per_second)
+        self._pacer = pacer or RequestPacer()
 
     # Households and groups
 
@@ -555,16 +559,18 @@ class SonosCloudClient:
             ) from err
 
 
-class _Pacer:
+class RequestPacer:
     """Token bucket: bursts up to one second's worth, then a steady rate."""
 
-    def __init__(self, per_second: float) -> None:
+    def __init__(self, per_second: float = DEFAULT_MAX_REQUESTS_PER_SECOND) -> None:
+        """Start with a full second's worth of requests."""
         self._rate = per_second
         self._tokens = per_second
         self._updated = time.monotonic()
         self._lock = asyncio.Lock()
 
     async def wait(self) -> None:
+        """Return when the next request may go out."""
         async with self._lock:
             now = time.monotonic()
             self._tokens = min(
@@ -714,6 +720,7 @@ __all__ = [
     "CONTROL_API_URL",
     "MAX_STREAM_URL",
     "AccessTokenProvider",
+    "RequestPacer",
     "SonosCloudClient",
     "group_target",
     "household_target",
