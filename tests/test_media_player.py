@@ -300,6 +300,18 @@ async def test_short_rate_limit_is_waited_out(
             "Try again in 17 seconds",
         ),
         (
+            # Waited out once (no wait asked), then refused again.
+            Fault(
+                method="POST",
+                path=r"/groups/.*/playback/play",
+                status=429,
+                headers={"Retry-After": "0"},
+                times=2,
+            ),
+            "command_rate_limited",
+            "Try again in 1 seconds",
+        ),
+        (
             Fault(
                 method="POST",
                 path=r"/groups/.*/playback/play",

@@ -3,6 +3,7 @@
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
+import math
 import re
 from typing import override
 
@@ -255,7 +256,7 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
                 translation_domain=DOMAIN,
                 translation_key="command_rate_limited",
                 translation_placeholders={
-                    "retry_after": str(round(err.retry_after or 60))
+                    "retry_after": str(_seconds_to_wait(err.retry_after))
                 },
             )
         if isinstance(err, SonosTargetGoneError):
@@ -278,3 +279,8 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
             translation_key="command_failed",
             translation_placeholders={"name": name, "error": str(err)},
         )
+
+
+def _seconds_to_wait(retry_after: float | None) -> int:
+    """Say a whole, positive number of seconds; a minute when Sonos said nothing."""
+    return 60 if retry_after is None else max(1, math.ceil(retry_after))
