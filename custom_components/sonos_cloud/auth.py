@@ -1,6 +1,7 @@
 """Access tokens for the API client from the config entry's OAuth2 session."""
 
-from typing import cast
+import asyncio
+from typing import Any, cast
 
 from aiohttp import ClientError
 from homeassistant.config_entries import ConfigEntry
@@ -25,18 +26,16 @@ class OAuthTokenProvider:
         self._hass = hass
         self._entry = entry
         self._session = session
+        # Requests refused with the same token wait for one refresh.
+        self._refresh_lock = asyncio.Lock()
 
     async def __call__(self, rejected_token: str | None = None) -> str:
         """Return a valid access token, refreshing when it is due or refused."""
-        if rejected_token is not None and rejected_token == self._access_token:
-            # Mark the refused token expired so the session refreshes it; a token
-            # that another request already replaced is not refreshed again.
-            token = {**self._session.token, "expires_at": 0}
-            self._hass.config_entries.async_update_entry(
-                self._entry, data={**self._entry.data, CONF_TOKEN: token}
-            )
         try:
-            await self._session.async_ensure_token_valid()
+            if rejected_token is None:
+                await self._session.async_ensure_token_valid()
+            else:
+                await self._async_replace(rejected_token)
         except OAuth2TokenRequestReauthError as err:
             raise SonosAuthError(
                 "Sonos refused the refresh token", status=err.status
@@ -48,6 +47,23 @@ class OAuthTokenProvider:
                 f"Token refresh failed: {type(err).__name__}"
             ) from err
         return self._access_token
+
+    async def _async_replace(self, rejected_token: str) -> None:
+        """Refresh a token Sonos refused before it expired, and store it once.
+
+        A token another request already replaced is not refreshed again.
+        """
+        async with self._refresh_lock:
+            if rejected_token != self._access_token:
+                return
+            token: dict[
+                str, Any
+            ] = await self._session.implementation.async_refresh_token(
+                self._session.token
+            )
+            self._hass.config_entries.async_update_entry(
+                self._entry, data={**self._entry.data, CONF_TOKEN: token}
+            )
 
     @property
     def _access_token(self) -> str:
