@@ -8,6 +8,7 @@ from aiohttp.test_utils import TestClient
 from homeassistant import config_entries
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
+from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -87,6 +88,24 @@ async def test_full_flow(
     assert token_request.form["grant_type"] == "authorization_code"
     assert "client_secret" not in token_request.form
     assert "client_id" not in token_request.form
+
+
+@pytest.mark.usefixtures("current_request_with_host", "setup_credentials", "simulator")
+async def test_external_step_explains_itself(hass: HomeAssistant) -> None:
+    """The sign-in step has a title and says what happens, in English."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
+    translations = await async_get_translations(hass, "en", "config", {DOMAIN})
+    step = f"component.{DOMAIN}.config.step.{result['step_id']}"
+
+    assert translations[f"{step}.title"] == "Sign in to Sonos"
+    description = translations[f"{step}.description"].format(
+        **(result["description_placeholders"] or {})
+    )
+    assert "Sonos opens in a new tab" in description
+    assert "moves on by itself" in description
 
 
 async def test_missing_credentials(hass: HomeAssistant) -> None:
