@@ -67,8 +67,34 @@ async def async_get_description_placeholders(hass: HomeAssistant) -> dict[str, s
     }
 
 
+class ClientSecretRefusedError(Exception):
+    """Sonos refused the client secret while exchanging an authorization code."""
+
+    def __init__(self, client_id: str) -> None:
+        """Keep the client id whose secret was refused."""
+        super().__init__(f"Sonos refused the client secret of {client_id}")
+        self.client_id = client_id
+
+
 class SonosOAuth2Implementation(AuthImplementation):
     """OAuth2 implementation that authenticates the client with HTTP Basic."""
+
+    @override
+    async def async_resolve_external_data(self, external_data: Any) -> dict[str, Any]:
+        """Exchange the code; tell a refused secret apart from other refusals.
+
+        Sonos answers a wrong client id or secret with 401. The code came back
+        from the sign-in, so Sonos knows the client id: the secret is wrong.
+        """
+        try:
+            return cast(
+                "dict[str, Any]",
+                await super().async_resolve_external_data(external_data),
+            )
+        except OAuth2TokenRequestReauthError as err:
+            if err.status == HTTPStatus.UNAUTHORIZED:
+                raise ClientSecretRefusedError(self.client_id) from err
+            raise
 
     @property
     @override
