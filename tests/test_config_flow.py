@@ -81,7 +81,8 @@ async def test_full_flow(
     result = await _authorize(hass, hass_client_no_auth, result)
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "Sonos"
+    # Not "Sonos": that is the local integration's name in the same lists.
+    assert result["title"] == "Sonos Cloud"
     assert result["result"].unique_id == HOUSEHOLD_ID
     token = result["data"]["token"]
     assert token["access_token"]
@@ -330,6 +331,8 @@ async def test_reauth(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert init_integration.data["token"]["access_token"] != old_token
+    # An entry made before new entries were called "Sonos Cloud" keeps its title.
+    assert init_integration.title == "Sonos"
     await hass.async_block_till_done()
     assert init_integration.state is config_entries.ConfigEntryState.LOADED
 

@@ -181,7 +181,9 @@ class SonosCloudFlowHandler(
                 entry, unique_id=self.unique_id, data_updates=data
             )
         self._abort_if_unique_id_configured()
-        return self.async_create_entry(title="Sonos", data=data)
+        # Not "Sonos", the local integration's name. Entries made with that
+        # title keep it: the user may have chosen it, and renaming is theirs.
+        return self.async_create_entry(title="Sonos Cloud", data=data)
 
 
 class SonosCloudOptionsFlow(OptionsFlow):
