@@ -6,16 +6,24 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 from aiohttp.test_utils import TestClient
 from homeassistant import config_entries
+from homeassistant.components.application_credentials import (
+    ClientCredential,
+    async_import_client_credential,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
+from homeassistant.helpers.translation import async_get_translations
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.sonos_cloud import config_flow
 from custom_components.sonos_cloud.const import DOMAIN
 
 from .conftest import (
     CLIENT_ID,
+    CLIENT_SECRET,
     HOUSEHOLD_ID,
     KITCHEN,
     WEBHOOK_ID,
@@ -73,7 +81,8 @@ async def test_full_flow(
     result = await _authorize(hass, hass_client_no_auth, result)
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "Sonos"
+    # Not "Sonos": that is the local integration's name in the same lists.
+    assert result["title"] == "Sonos Cloud"
     assert result["result"].unique_id == HOUSEHOLD_ID
     token = result["data"]["token"]
     assert token["access_token"]
@@ -87,6 +96,24 @@ async def test_full_flow(
     assert token_request.form["grant_type"] == "authorization_code"
     assert "client_secret" not in token_request.form
     assert "client_id" not in token_request.form
+
+
+@pytest.mark.usefixtures("current_request_with_host", "setup_credentials", "simulator")
+async def test_external_step_explains_itself(hass: HomeAssistant) -> None:
+    """The sign-in step has a title and says what happens, in English."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
+    translations = await async_get_translations(hass, "en", "config", {DOMAIN})
+    step = f"component.{DOMAIN}.config.step.{result['step_id']}"
+
+    assert translations[f"{step}.title"] == "Sign in to Sonos"
+    description = translations[f"{step}.description"].format(
+        **(result["description_placeholders"] or {})
+    )
+    assert "Sonos opens in a new tab" in description
+    assert "moves on by itself" in description
 
 
 async def test_missing_credentials(hass: HomeAssistant) -> None:
@@ -194,6 +221,99 @@ async def test_link_errors(
     assert not hass.config_entries.async_entries(DOMAIN)
 
 
+async def _abort_message(hass: HomeAssistant, result: FlowResult) -> str:
+    """Return the abort's message as the frontend shows it, in English."""
+    domain = result.get("translation_domain") or DOMAIN
+    translations = await async_get_translations(hass, "en", "config", {domain})
+    message = translations[f"component.{domain}.config.abort.{result['reason']}"]
+    return message.format(**(result["description_placeholders"] or {}))
+
+
+async def _add_credentials(hass: HomeAssistant, client_id: str, secret: str) -> None:
+    """Add application credentials as a user types them into the dialog."""
+    assert await async_setup_component(hass, "application_credentials", {})
+    await async_import_client_credential(
+        hass, DOMAIN, ClientCredential(client_id, secret), DOMAIN
+    )
+
+
+@pytest.mark.usefixtures("current_request_with_host")
+async def test_unknown_client_id(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """A client id Sonos does not know ends the flow before the sign-in step.
+
+    Sonos answers such an authorize request with an error page and never
+    comes back, so the dialog would wait forever.
+    """
+    await _add_credentials(hass, "not-a-sonos-key", CLIENT_SECRET)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "unknown_client_id"
+    message = await _abort_message(hass, result)
+    assert "does not know the OAuth client ID `not-a-sonos-key`" in message
+    assert "**Key**" in message
+    [check] = [r for r in simulator.requests if r.path == "/login/v3/oauth"]
+    assert check.status == HTTPStatus.BAD_REQUEST
+    assert not hass.config_entries.async_entries(DOMAIN)
+
+
+@pytest.mark.usefixtures("current_request_with_host")
+async def test_wrong_client_secret(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: SonosCloudSimulator,
+) -> None:
+    """A secret Sonos refuses ends the flow after sign-in, naming the secret."""
+    await _add_credentials(hass, CLIENT_ID, "not-the-secret")
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    result = await _authorize(hass, hass_client_no_auth, result)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_client_secret"
+    message = await _abort_message(hass, result)
+    assert f"refused the OAuth client secret of the key `{CLIENT_ID}`" in message
+    assert "**Secret**" in message
+    [exchange] = [r for r in simulator.requests if r.path == "/login/v3/oauth/access"]
+    assert exchange.status == HTTPStatus.UNAUTHORIZED
+    assert not hass.config_entries.async_entries(DOMAIN)
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(method="GET", path="/login/v3/oauth", status=503),
+        Fault(method="GET", path="/login/v3/oauth", status=200, delay=1),
+    ],
+)
+@pytest.mark.usefixtures("current_request_with_host", "setup_credentials")
+async def test_client_id_check_is_best_effort(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: SonosCloudSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+    fault: Fault,
+) -> None:
+    """If Sonos cannot answer the client id check, the user signs in anyway."""
+    monkeypatch.setattr(
+        config_flow,
+        "AUTHORIZE_CHECK_TIMEOUT",
+        config_flow.ClientTimeout(total=0.05),
+    )
+    simulator.inject(fault)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    result = await _authorize(hass, hass_client_no_auth, result)
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
 @pytest.mark.usefixtures("current_request_with_host")
 async def test_reauth(
     hass: HomeAssistant,
@@ -211,6 +331,8 @@ async def test_reauth(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert init_integration.data["token"]["access_token"] != old_token
+    # An entry made before new entries were called "Sonos Cloud" keeps its title.
+    assert init_integration.title == "Sonos"
     await hass.async_block_till_done()
     assert init_integration.state is config_entries.ConfigEntryState.LOADED
 

@@ -27,6 +27,8 @@ from .const import LOGGER, OAUTH_SCOPE
 from .endpoints import sonos_endpoints
 
 TOKEN_REQUEST_TIMEOUT = ClientTimeout(total=20)
+# Shown in the redirect URI when Home Assistant knows no URL of its own.
+UNKNOWN_URL = "<your Home Assistant URL>"
 
 
 async def async_get_auth_implementation(
@@ -45,15 +47,54 @@ async def async_get_auth_implementation(
 
 
 async def async_get_description_placeholders(hass: HomeAssistant) -> dict[str, str]:
-    """Return the links shown in the credentials dialog."""
+    """Return the portal link and the redirect URI this Home Assistant sends.
+
+    Home Assistant redirects through My Home Assistant when the `my`
+    integration is loaded, else to its own callback at the address the browser
+    opened it with, which is normally its external or internal URL.
+    """
+    if "my" in hass.config.components:
+        redirect_uri = config_entry_oauth2_flow.MY_AUTH_CALLBACK_PATH
+    else:
+        base_url = hass.config.external_url or hass.config.internal_url
+        redirect_uri = (
+            f"{(base_url or UNKNOWN_URL).rstrip('/')}"
+            f"{config_entry_oauth2_flow.AUTH_CALLBACK_PATH}"
+        )
     return {
         "developer_portal_url": "https://integration.sonos.com/integrations",
-        "redirect_uri": "https://my.home-assistant.io/redirect/oauth",
+        "redirect_uri": redirect_uri,
     }
+
+
+class ClientSecretRefusedError(Exception):
+    """Sonos refused the client secret while exchanging an authorization code."""
+
+    def __init__(self, client_id: str) -> None:
+        """Keep the client id whose secret was refused."""
+        super().__init__(f"Sonos refused the client secret of {client_id}")
+        self.client_id = client_id
 
 
 class SonosOAuth2Implementation(AuthImplementation):
     """OAuth2 implementation that authenticates the client with HTTP Basic."""
+
+    @override
+    async def async_resolve_external_data(self, external_data: Any) -> dict[str, Any]:
+        """Exchange the code; tell a refused secret apart from other refusals.
+
+        Sonos answers a wrong client id or secret with 401. The code came back
+        from the sign-in, so Sonos knows the client id: the secret is wrong.
+        """
+        try:
+            return cast(
+                "dict[str, Any]",
+                await super().async_resolve_external_data(external_data),
+            )
+        except OAuth2TokenRequestReauthError as err:
+            if err.status == HTTPStatus.UNAUTHORIZED:
+                raise ClientSecretRefusedError(self.client_id) from err
+            raise
 
     @property
     @override

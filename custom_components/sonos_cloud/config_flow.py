@@ -1,9 +1,11 @@
 """Config flow: link a Sonos account through OAuth2."""
 
 from collections.abc import Mapping
+from http import HTTPStatus
 import logging
 from typing import Any, override
 
+from aiohttp import ClientError, ClientTimeout
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
@@ -12,6 +14,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_ACCESS_TOKEN, CONF_TOKEN
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import config_entry_oauth2_flow
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
@@ -20,8 +23,10 @@ from homeassistant.helpers.selector import (
     NumberSelectorMode,
 )
 import voluptuous as vol
+from yarl import URL
 
 from .api import SonosAuthError, SonosCloudClient, SonosError
+from .application_credentials import ClientSecretRefusedError
 from .const import (
     CONF_VOLUME_STEP,
     CONFIG_ENTRY_VERSION,
@@ -32,6 +37,11 @@ from .const import (
 )
 from .coordinator import SonosCloudConfigEntry, account_unique_id
 from .endpoints import sonos_endpoints
+
+# How long the check of the client id may delay the sign-in step.
+AUTHORIZE_CHECK_TIMEOUT = ClientTimeout(total=10)
+# How Sonos refuses an authorize request for a client id it does not know.
+REFUSED_AUTHORIZE = (HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED)
 
 
 class SonosCloudFlowHandler(
@@ -76,6 +86,60 @@ class SonosCloudFlowHandler(
         return await self.async_step_user()
 
     @override
+    async def async_step_auth(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Send the user to Sonos, unless Sonos does not know the client id.
+
+        For an unknown client id Sonos shows an error page and never returns to
+        Home Assistant, so the dialog would wait forever: ask Sonos first.
+        """
+        result = await super().async_step_auth(user_input)
+        if result["type"] is not FlowResultType.EXTERNAL_STEP:
+            return result
+        authorize_url = URL(result["url"])
+        if await self._authorize_refused(authorize_url):
+            return self.async_abort(
+                reason="unknown_client_id",
+                description_placeholders={
+                    "client_id": authorize_url.query.get("client_id", "")
+                },
+            )
+        return result
+
+    async def _authorize_refused(self, authorize_url: URL) -> bool:
+        """Request the sign-in page as the browser will, without following it."""
+        try:
+            async with async_get_clientsession(self.hass).get(
+                authorize_url, allow_redirects=False, timeout=AUTHORIZE_CHECK_TIMEOUT
+            ) as response:
+                if response.status not in REFUSED_AUTHORIZE:
+                    return False
+                LOGGER.debug(
+                    "Sonos refused the authorize request with HTTP %s: %.200s",
+                    response.status,
+                    await response.text(),
+                )
+                return True
+        except (ClientError, TimeoutError) as err:
+            # The browser may still get through; its page tells the user.
+            LOGGER.debug("Could not check the client id with Sonos: %r", err)
+            return False
+
+    @override
+    async def async_step_creation(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Get the token; a refused secret aborts with its own reason."""
+        try:
+            return await super().async_step_creation(user_input)
+        except ClientSecretRefusedError as err:
+            return self.async_abort(
+                reason="wrong_client_secret",
+                description_placeholders={"client_id": err.client_id},
+            )
+
+    @override
     async def async_oauth_create_entry(self, data: dict[str, Any]) -> ConfigFlowResult:
         """Check the token works and identify the account by its households."""
         access_token: str = data[CONF_TOKEN][CONF_ACCESS_TOKEN]
@@ -117,7 +181,9 @@ class SonosCloudFlowHandler(
                 entry, unique_id=self.unique_id, data_updates=data
             )
         self._abort_if_unique_id_configured()
-        return self.async_create_entry(title="Sonos", data=data)
+        # Not "Sonos", the local integration's name. Entries made with that
+        # title keep it: the user may have chosen it, and renaming is theirs.
+        return self.async_create_entry(title="Sonos Cloud", data=data)
 
 
 class SonosCloudOptionsFlow(OptionsFlow):
