@@ -7,6 +7,7 @@ from homeassistant.components.switch import (
 )
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -52,18 +53,42 @@ async def test_turn_on_off(
     assert simulator.model.groups[group_id].play_modes["crossfade"] is value
 
 
-async def test_unavailable_for_radio(
+async def test_crossfade_refused_for_radio_says_why(
     hass: HomeAssistant,
     simulator: SonosCloudSimulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """Content that cannot crossfade makes the switch unavailable."""
+    """Content that cannot crossfade keeps the switch; turning it on explains."""
     simulator.load_radio(simulator.group_id_of(KITCHEN), play=True)
     await init_integration.runtime_data.async_refresh()
     await hass.async_block_till_done()
+    assert hass.states.get("switch.kitchen_crossfade").state != STATE_UNAVAILABLE
+    simulator.clear_requests()
 
-    assert hass.states.get("switch.kitchen_crossfade").state == STATE_UNAVAILABLE
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await hass.services.async_call(
+            SWITCH_DOMAIN,
+            SERVICE_TURN_ON,
+            {ATTR_ENTITY_ID: "switch.kitchen_crossfade"},
+            blocking=True,
+        )
+
+    assert exc_info.value.translation_key == "crossfade_not_allowed"
+    assert "Kitchen" in str(exc_info.value)
+    assert simulator.control_requests() == []
     assert hass.states.get(LIVING_ROOM_SWITCH).state == "off"
+
+
+async def test_crossfade_of_an_idle_room_is_available(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A room with nothing loaded shows its crossfade setting, not an error."""
+    simulator.unload(simulator.group_id_of(KITCHEN))
+    await init_integration.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get("switch.kitchen_crossfade").state in ("on", "off")
 
 
 @pytest.mark.parametrize(

@@ -181,7 +181,7 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
             and self.sonos_group is not None
         )
 
-    async def _async_group_command[T](
+    async def async_group_command[T](
         self,
         command: Callable[[str], Awaitable[T]],
         expected: ExpectedChange | None = None,
@@ -205,7 +205,7 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         status = self.playback_status
         current = status.play_modes if status and status.play_modes else PlayModes()
         expected = replace(current, **modes)
-        await self._async_group_command(
+        await self.async_group_command(
             lambda group_id: self.coordinator.client.set_play_modes(group_id, **modes),
             lambda data, group_id: data.with_playback(
                 group_id, dt_util.utcnow(), play_modes=expected
@@ -218,11 +218,11 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         expected: ExpectedChange | None = None,
     ) -> None:
         """Run a command on the player itself and show its expected result."""
-        await self._async_api_call(command(self.player_id))
+        await self.async_api_call(command(self.player_id))
         if expected is not None:
             self.coordinator.async_show(expected(self.coordinator.data, self.player_id))
 
-    async def _async_api_call[T](self, call: Awaitable[T]) -> T:
+    async def async_api_call[T](self, call: Awaitable[T]) -> T:
         """Await an API call, explaining a failure in the user's language."""
         try:
             return await call

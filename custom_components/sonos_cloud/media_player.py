@@ -354,26 +354,26 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     @override
     async def async_media_play(self) -> None:
         """Start or resume the group's playback."""
-        await self._async_group_command(
+        await self.async_group_command(
             self.coordinator.client.play, _with_state(PlaybackState.PLAYING)
         )
 
     @override
     async def async_media_pause(self) -> None:
         """Pause the group's playback."""
-        await self._async_group_command(
+        await self.async_group_command(
             self.coordinator.client.pause, _with_state(PlaybackState.PAUSED)
         )
 
     @override
     async def async_media_next_track(self) -> None:
         """Skip to the next track."""
-        await self._async_group_command(self.coordinator.client.skip_to_next_track)
+        await self.async_group_command(self.coordinator.client.skip_to_next_track)
 
     @override
     async def async_media_previous_track(self) -> None:
         """Go back to the previous track."""
-        await self._async_group_command(self.coordinator.client.skip_to_previous_track)
+        await self.async_group_command(self.coordinator.client.skip_to_previous_track)
 
     @override
     async def async_media_seek(self, position: float) -> None:
@@ -389,7 +389,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
                 },
             )
         position_ms = round(position * 1000)
-        await self._async_group_command(
+        await self.async_group_command(
             lambda group_id: self.coordinator.client.seek(group_id, position_ms),
             lambda data, group_id: data.with_playback(
                 group_id, dt_util.utcnow(), position_ms=position_ms
@@ -465,7 +465,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     async def async_set_group_volume(self, volume_level: float) -> None:
         """Set the volume of the whole group (service ``set_group_volume``)."""
         level = round(volume_level * 100)
-        await self._async_group_command(
+        await self.async_group_command(
             lambda group_id: self.coordinator.client.set_group_volume(group_id, level),
             lambda data, group_id: data.with_group_volume(
                 group_id, volume=level, muted=False
@@ -474,7 +474,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
 
     async def async_set_group_mute(self, is_volume_muted: bool) -> None:
         """Mute or unmute the whole group (service ``set_group_mute``)."""
-        await self._async_group_command(
+        await self.async_group_command(
             lambda group_id: self.coordinator.client.set_group_mute(
                 group_id, is_volume_muted
             ),
@@ -497,7 +497,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
         ]
         if not to_add:
             return
-        group_id, group = await self._async_group_command(
+        group_id, group = await self.async_group_command(
             lambda group_id: self.coordinator.client.modify_group_members(
                 group_id, add=to_add
             )
@@ -513,7 +513,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
         if current is None or current.player_ids == (self.player_id,):
             return
         household_id = self.coordinator.data.player_households[self.player_id]
-        group = await self._async_api_call(
+        group = await self.async_api_call(
             self.coordinator.client.create_group(household_id, [self.player_id])
         )
         self.coordinator.async_show(self.coordinator.data.with_group(group))
@@ -561,7 +561,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
 
     async def _async_library(self) -> HouseholdLibrary:
         household_id = self.coordinator.data.player_households[self.player_id]
-        return await self._async_api_call(
+        return await self.async_api_call(
             self.coordinator.async_get_library(household_id)
         )
 
@@ -603,7 +603,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
                 station_name=title if isinstance(title, str) else None,
             )
 
-        await self._async_group_command(play_stream, _with_state(PlaybackState.PLAYING))
+        await self.async_group_command(play_stream, _with_state(PlaybackState.PLAYING))
 
     async def _async_load(self, content: ContentId, enqueue: Any) -> None:
         action, play = queue_action(enqueue)
@@ -613,7 +613,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
             if content.kind is LibraryKind.FAVORITE
             else client.load_playlist
         )
-        await self._async_group_command(
+        await self.async_group_command(
             lambda group_id: load(group_id, content.item_id, action=action, play=play),
             _with_state(PlaybackState.PLAYING) if play else None,
         )

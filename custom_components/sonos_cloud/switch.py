@@ -1,20 +1,109 @@
 """Switch platform: crossfade of a room's group; home theater sound settings."""
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
-from .api import Player
+from .api import HomeTheaterOptions, Player, PlayModes
+from .const import DOMAIN
 from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
 from .entity import SonosCloudEntity, async_add_player_entities
 
 # Every switch command is one request.
 PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SonosSwitchDescription(SwitchEntityDescription):
+    """A room setting: where it is read, how it is set, which rooms have it."""
+
+    value_fn: Callable[[SonosCloudSwitch], bool | None]
+    set_fn: Callable[[SonosCloudSwitch, bool], Awaitable[None]]
+    supported_fn: Callable[[Player], bool] = lambda player: True
+    # Whether the value is known; the room itself must be available too.
+    available_fn: Callable[[SonosCloudSwitch], bool] = lambda switch: True
+
+
+def _play_modes(switch: SonosCloudSwitch) -> PlayModes | None:
+    status = switch.playback_status
+    return status.play_modes if status is not None else None
+
+
+async def _set_crossfade(switch: SonosCloudSwitch, on: bool) -> None:
+    """Set crossfade for the group; say why when the content does not allow it."""
+    status = switch.playback_status
+    actions = status.actions if status is not None else None
+    if on and actions is not None and not actions.can_crossfade:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="crossfade_not_allowed",
+            translation_placeholders={"name": switch.player.name},
+        )
+    current = _play_modes(switch) or PlayModes()
+    expected = replace(current, crossfade=on)
+    await switch.async_group_command(
+        lambda group_id: switch.coordinator.client.set_play_modes(
+            group_id, crossfade=on
+        ),
+        lambda data, group_id: data.with_playback(
+            group_id, dt_util.utcnow(), play_modes=expected
+        ),
+    )
+
+
+def _home_theater(switch: SonosCloudSwitch) -> HomeTheaterOptions | None:
+    return switch.coordinator.data.home_theater.get(switch.player_id)
+
+
+async def _set_home_theater(switch: SonosCloudSwitch, **option: bool) -> None:
+    """Change one option; show all of them as Sonos answers."""
+    coordinator = switch.coordinator
+    options = await switch.async_api_call(
+        coordinator.client.set_home_theater_options(switch.player_id, **option)
+    )
+    coordinator.async_show(
+        coordinator.data.with_home_theater(switch.player_id, options)
+    )
+
+
+SWITCHES = (
+    SonosSwitchDescription(
+        key="crossfade",
+        translation_key="crossfade",
+        value_fn=lambda switch: (
+            modes.crossfade if (modes := _play_modes(switch)) is not None else None
+        ),
+        set_fn=_set_crossfade,
+    ),
+    SonosSwitchDescription(
+        key="night_mode",
+        translation_key="night_mode",
+        value_fn=lambda switch: (
+            options.night_mode if (options := _home_theater(switch)) else None
+        ),
+        set_fn=lambda switch, on: _set_home_theater(switch, night_mode=on),
+        supported_fn=lambda player: player.is_home_theater,
+        available_fn=lambda switch: _home_theater(switch) is not None,
+    ),
+    SonosSwitchDescription(
+        key="speech_enhancement",
+        translation_key="speech_enhancement",
+        value_fn=lambda switch: (
+            options.enhance_dialog if (options := _home_theater(switch)) else None
+        ),
+        set_fn=lambda switch, on: _set_home_theater(switch, enhance_dialog=on),
+        supported_fn=lambda player: player.is_home_theater,
+        available_fn=lambda switch: _home_theater(switch) is not None,
+    ),
+)
 
 
 async def async_setup_entry(
@@ -23,100 +112,29 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the switches of every room, including rooms that appear later."""
-    async_add_player_entities(entry, async_add_entities, CrossfadeSwitch)
-    for description in HOME_THEATER_SWITCHES:
+    for description in SWITCHES:
         async_add_player_entities(
             entry,
             async_add_entities,
-            partial(HomeTheaterSwitch, description=description),
-            lambda player: player.is_home_theater,
+            partial(SonosCloudSwitch, description=description),
+            description.supported_fn,
         )
-
-
-@dataclass(frozen=True, kw_only=True)
-class HomeTheaterSwitchDescription(SwitchEntityDescription):
-    """A home theater option: ``option`` names its HomeTheaterOptions field."""
-
-    option: str
-
-
-HOME_THEATER_SWITCHES = (
-    HomeTheaterSwitchDescription(
-        key="night_mode", translation_key="night_mode", option="night_mode"
-    ),
-    HomeTheaterSwitchDescription(
-        key="speech_enhancement",
-        translation_key="speech_enhancement",
-        option="enhance_dialog",
-    ),
-)
 
 
 class SonosCloudSwitch(SonosCloudEntity, SwitchEntity):
     """A room setting that is one request to turn on or off."""
 
     _attr_entity_category = EntityCategory.CONFIG
-
-    @override
-    async def async_turn_on(self, **kwargs: Any) -> None:
-        """Turn the setting on."""
-        await self._async_set(True)
-
-    @override
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Turn the setting off."""
-        await self._async_set(False)
-
-    async def _async_set(self, on: bool) -> None:
-        raise NotImplementedError
-
-
-class CrossfadeSwitch(SonosCloudSwitch):
-    """Crossfade between tracks; a group-wide play mode, like in the Sonos app."""
-
-    _attr_translation_key = "crossfade"
-
-    def __init__(self, coordinator: SonosCloudCoordinator, player: Player) -> None:
-        """Name the switch after the room's player id."""
-        super().__init__(coordinator, player)
-        self._attr_unique_id = f"{player.id}-crossfade"
-
-    @property
-    @override
-    def available(self) -> bool:
-        """Available unless the loaded content forbids crossfade (radio)."""
-        if not super().available:
-            return False
-        status = self.playback_status
-        return status is None or status.actions is None or status.actions.can_crossfade
-
-    @property
-    @override
-    def is_on(self) -> bool | None:
-        """Return whether the group crossfades."""
-        status = self.playback_status
-        if status is None or status.play_modes is None:
-            return None
-        return status.play_modes.crossfade
-
-    @override
-    async def _async_set(self, on: bool) -> None:
-        await self._async_set_play_modes(crossfade=on)
-
-
-class HomeTheaterSwitch(SonosCloudSwitch):
-    """Night sound or speech enhancement of a home theater player."""
-
-    entity_description: HomeTheaterSwitchDescription
+    entity_description: SonosSwitchDescription
 
     def __init__(
         self,
         coordinator: SonosCloudCoordinator,
         player: Player,
         *,
-        description: HomeTheaterSwitchDescription,
+        description: SonosSwitchDescription,
     ) -> None:
-        """Name the switch after the player id and the option."""
+        """Name the switch after the player id and the setting."""
         super().__init__(coordinator, player)
         self.entity_description = description
         self._attr_unique_id = f"{player.id}-{description.key}"
@@ -124,27 +142,21 @@ class HomeTheaterSwitch(SonosCloudSwitch):
     @property
     @override
     def available(self) -> bool:
-        """Available once Sonos has told the options of this player."""
-        return (
-            super().available and self.player_id in self.coordinator.data.home_theater
-        )
+        """Available with the room, once the setting's value can be known."""
+        return super().available and self.entity_description.available_fn(self)
 
     @property
     @override
     def is_on(self) -> bool | None:
-        """Return whether the option is on."""
-        options = self.coordinator.data.home_theater.get(self.player_id)
-        if options is None:
-            return None
-        return bool(getattr(options, self.entity_description.option))
+        """Return whether the setting is on, None while unknown."""
+        return self.entity_description.value_fn(self)
 
     @override
-    async def _async_set(self, on: bool) -> None:
-        options = await self._async_api_call(
-            self.coordinator.client.set_home_theater_options(
-                self.player_id, **{self.entity_description.option: on}
-            )
-        )
-        self.coordinator.async_show(
-            self.coordinator.data.with_home_theater(self.player_id, options)
-        )
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn the setting on."""
+        await self.entity_description.set_fn(self, True)
+
+    @override
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn the setting off."""
+        await self.entity_description.set_fn(self, False)
