@@ -75,6 +75,13 @@ def test_parse_event() -> None:
         (_headers(), b"{}", "other-secret", "signature"),
         (_headers(**{"X-Sonos-Event-Signature": ""}), b"{}", "secret", "signature"),
         (_headers(seq="x7"), b"{}", "secret", "sequence"),
+        (_headers(seq="²"), b"{}", "secret", "sequence"),
+        (_headers(seq="\u0667"), b"{}", "secret", "sequence"),
+        (_headers(seq="1" * 20), b"{}", "secret", "sequence"),
+        (_headers(seq="9" * 5000), b"{}", "secret", "sequence"),
+        (_headers(), b'{"volume": NaN}', "secret", "not JSON"),
+        (_headers(), b'{"volume": -Infinity}', "secret", "not JSON"),
+        (_headers(), b"[" * 100_000 + b"]" * 100_000, "secret", "not JSON"),
         (_headers(), b"{" + b" " * MAX_EVENT_BYTES + b"}", "secret", "too large"),
         (_headers(), b"oops", "secret", "not JSON"),
         (_headers(), b"[]", "secret", "not an object"),
@@ -87,3 +94,9 @@ def test_bad_events(
     """Anything unsigned, tampered or malformed is refused with a reason."""
     with pytest.raises(SonosEventError, match=message):
         parse_event(headers, body, "id", secret)
+
+
+def test_longest_sequence_id() -> None:
+    """Nineteen digits, the most a signed 64-bit integer holds, are accepted."""
+    event = parse_event(_headers(seq="9" * 19), b"{}", "id", "secret")
+    assert event.seq_id == 10**19 - 1

@@ -18,6 +18,9 @@ from .errors import SonosError
 MAX_EVENT_BYTES = 256 * 1024
 """Larger bodies are refused; a groups event of 32 rooms is far smaller."""
 
+MAX_SEQ_DIGITS = 19
+"""Longer sequence ids are refused; 19 digits fit a signed 64-bit integer."""
+
 SIGNED_HEADERS = (
     "X-Sonos-Event-Seq-Id",
     "X-Sonos-Namespace",
@@ -52,6 +55,22 @@ def event_signature(values: tuple[str, ...], client_id: str, client_secret: str)
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
+def parse_seq_id(text: str) -> int:
+    """Parse ``X-Sonos-Event-Seq-Id``: ASCII digits only, at most 19 of them.
+
+    ``str.isdigit`` also takes "²" and other digits ``int`` refuses, and
+    ``int`` refuses more than 4,300 digits; both must be a rejection.
+    """
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_SEQ_DIGITS:
+        raise SonosEventError("Event sequence id is not a number")
+    return int(text)
+
+
+def _refuse_constant(name: str) -> Any:
+    """Refuse NaN and Infinity, which Python's JSON parser accepts."""
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_event(
     headers: Mapping[str, str], body: bytes, client_id: str, client_secret: str
 ) -> SonosEvent:
@@ -63,19 +82,18 @@ def parse_event(
     expected = event_signature(values, client_id, client_secret)
     if not hmac.compare_digest(received.encode(), expected.encode()):
         raise SonosEventError("Event signature does not match")
-    seq_text = values[0]
-    if not seq_text.isdigit():
-        raise SonosEventError("Event sequence id is not a number")
+    seq_id = parse_seq_id(values[0])
     if len(body) > MAX_EVENT_BYTES:
         raise SonosEventError("Event body is too large")
     try:
-        data = json.loads(body) if body.strip() else {}
-    except ValueError as err:
+        data = json.loads(body, parse_constant=_refuse_constant) if body.strip() else {}
+    except (ValueError, RecursionError) as err:
+        # RecursionError: nested deeper than the parser goes.
         raise SonosEventError("Event body is not JSON") from err
     if not isinstance(data, dict):
         raise SonosEventError("Event body is not an object")
     return SonosEvent(
-        seq_id=int(seq_text),
+        seq_id=seq_id,
         namespace=values[1],
         type=values[2],
         target_type=values[3],

@@ -1,0 +1,1 @@
+"""Tests of what events from the network may change."""
