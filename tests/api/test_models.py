@@ -1,5 +1,6 @@
 """Parsing of Control API objects: tolerant of extras, strict on wrong types."""
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from custom_components.sonos_cloud.api import (
     PlaybackState,
     PlaybackStatus,
     Player,
+    Playlist,
     PlayModes,
     SonosInvalidResponseError,
     Volume,
@@ -254,3 +256,78 @@ def test_favorite_image_from_images() -> None:
     assert favorite.image_url == "https://img.invalid/r.jpg"
     assert favorite.resource_type == "STREAM"
     assert favorite.service_name is None
+
+
+@pytest.mark.parametrize(
+    ("parse", "data"),
+    [
+        (
+            PlaybackStatus.from_json,
+            {"playbackState": "PLAYBACK_STATE_PLAYING", "positionMillis": 10**400},
+        ),
+        (
+            PlaybackStatus.from_json,
+            {"playbackState": "PLAYBACK_STATE_PLAYING", "positionMillis": 2**31},
+        ),
+        (
+            PlaybackStatus.from_json,
+            {"playbackState": "PLAYBACK_STATE_PLAYING", "positionMillis": -(2**31) - 1},
+        ),
+        (
+            Metadata.from_json,
+            {"currentItem": {"track": {"name": "x", "durationMillis": 10**12}}},
+        ),
+        (Playlist.from_json, {"id": "1", "name": "x", "trackCount": 2**63}),
+        (Volume.from_json, {"volume": 10**400}),
+    ],
+    ids=[
+        "position-huge",
+        "position-int32",
+        "position-negative",
+        "duration",
+        "count",
+        "volume",
+    ],
+)
+def test_numbers_out_of_the_contracts_range(
+    parse: Callable[[dict[str, Any]], object], data: dict[str, Any]
+) -> None:
+    """Integers outside their type (int32, volume 0-100) make the object invalid."""
+    with pytest.raises(SonosInvalidResponseError, match="out of range"):
+        parse(data)
+
+
+def test_numbers_at_the_edges_of_their_range() -> None:
+    """The largest int32 passes; a negative position or zero duration means none."""
+    status = PlaybackStatus.from_json(
+        {"playbackState": "PLAYBACK_STATE_PLAYING", "positionMillis": 2**31 - 1}
+    )
+    assert status.position_ms == 2**31 - 1
+    status = PlaybackStatus.from_json(
+        {"playbackState": "PLAYBACK_STATE_PLAYING", "positionMillis": -1}
+    )
+    assert status.position_ms is None
+    track = {"currentItem": {"track": {"name": "x", "durationMillis": 0}}}
+    assert Metadata.from_json(track).duration_ms is None
+    playlist = Playlist.from_json({"id": "1", "name": "x", "trackCount": 2**31 - 1})
+    assert playlist.track_count == 2**31 - 1
+
+
+def test_groups_event_is_bounded() -> None:
+    """An event body may hold at most 32 groups, players, and players per group."""
+    players = [{"id": f"RINCON_{n}", "name": f"Room {n}"} for n in range(33)]
+    one_group = [{"id": "RINCON_0:1", "name": "All", "coordinatorId": "RINCON_0"}]
+    everyone = [{**one_group[0], "playerIds": [p["id"] for p in players]}]
+    groups = [
+        {"id": f"{p['id']}:1", "name": p["name"], "coordinatorId": p["id"]}
+        for p in players
+    ]
+    for data in (
+        {"groups": one_group, "players": players},
+        {"groups": groups, "players": players[:1]},
+        {"groups": everyone, "players": players[:1]},
+    ):
+        with pytest.raises(SonosInvalidResponseError, match="More than"):
+            Groups.from_json(data, max_items=32)
+        assert Groups.from_json(data)  # an answer to a request is not bounded
+    assert len(Groups.from_json({"players": players[:32]}, max_items=32).players) == 32

@@ -7,13 +7,17 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from tests.conftest import BEDROOM, KITCHEN, LIVING_ROOM
+from tests.simulator import SonosCloudSimulator
 from tests.test_webhook import (
     KITCHEN_ENTITY,
+    LIVING_ROOM_ENTITY,
     WEBHOOK_ID,
     _post,
+    _settle,
 )
 
-from .helpers import volume_headers, volume_of
+from .helpers import signed_headers, volume_headers, volume_of
 
 BEDROOM_ENTITY = "media_player.bedroom"
 
@@ -38,3 +42,35 @@ async def test_sequence_id_is_parsed_strictly(
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert [r.levelname for r in warnings] == ["WARNING"]
     assert WEBHOOK_ID not in warnings[0].getMessage()
+
+
+async def test_out_of_range_value_is_dropped_and_updates_go_on(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A position of 10**400 ms is valid JSON: dropped, and nothing breaks."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.sonos_cloud")
+    group_id = simulator.group_id_of(KITCHEN)
+    headers = signed_headers(
+        str(10**12), "playback", "playbackStatus", "groupId", group_id
+    )
+    body = b'{"playbackState": "PLAYBACK_STATE_PLAYING", "positionMillis": 1%s}' % (
+        b"0" * 400
+    )
+    await _post(ha_client, headers, body)
+    await hass.async_block_till_done()
+
+    assert hass.states.get(KITCHEN_ENTITY).state == "paused"
+    assert "Ignoring playbackStatus event: Field 'positionMillis'" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+    rooms = {LIVING_ROOM: LIVING_ROOM_ENTITY, KITCHEN: KITCHEN_ENTITY}
+    rooms[BEDROOM] = BEDROOM_ENTITY
+    for volume, player_id in enumerate(rooms, start=40):
+        simulator.set_player_volume(player_id, volume)
+    await _settle(hass, simulator)
+    for volume, entity_id in enumerate(rooms.values(), start=40):
+        assert volume_of(hass, entity_id) == volume / 100

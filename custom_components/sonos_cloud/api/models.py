@@ -2,8 +2,10 @@
 
 Parsing is tolerant where Sonos is loose (unknown keys are ignored, optional
 fields may be missing) and strict where a wrong value would mislead the caller
-(ids and names must be strings, volumes integers). Anything that does not fit
-raises ``SonosInvalidResponseError``.
+(ids and names must be strings, volumes integers from 0 to 100, positions and
+durations within the contract's ``int32``; event bodies at most 32 groups and
+players). Anything that does not fit raises ``SonosInvalidResponseError``:
+numbers from the network must never reach Home Assistant out of range.
 """
 
 from collections.abc import Mapping
@@ -14,6 +16,11 @@ from typing import Any
 from .errors import SonosInvalidResponseError
 
 type JsonObject = Mapping[str, Any]
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+"""The contract types positions, durations and counts as ``int32``."""
+MAX_HOUSEHOLD_ITEMS = 32
+"""The contract's limit of groups and players per answer, and per group."""
 
 
 class PlaybackState(StrEnum):
@@ -74,12 +81,30 @@ def _object(value: Any, what: str) -> JsonObject:
     return value
 
 
-def _objects(data: JsonObject, key: str) -> list[JsonObject]:
-    """Return a list of JSON objects under ``key``."""
+def _objects(data: JsonObject, key: str, limit: int | None = None) -> list[JsonObject]:
+    """Return a list of JSON objects under ``key``, of at most ``limit`` items."""
     value = data.get(key, [])
     if not isinstance(value, list):
         raise SonosInvalidResponseError(f"Expected a list for '{key}'")
+    if limit is not None and len(value) > limit:
+        raise SonosInvalidResponseError(f"More than {limit} items in '{key}'")
     return [_object(item, key) for item in value]
+
+
+def _int32(data: JsonObject, key: str, minimum: int) -> int | None:
+    """Return an integer field of the contract's ``int32`` type.
+
+    Missing, not an integer or below ``minimum`` (a negative position) gives
+    None, as Sonos may leave a value out; an integer outside ``int32`` is
+    garbage that would overflow later (``10**400 / 1000`` raises), so it makes
+    the whole object invalid.
+    """
+    value = data.get(key)
+    if type(value) is not int:
+        return None
+    if not INT32_MIN <= value <= INT32_MAX:
+        raise SonosInvalidResponseError(f"Field '{key}' is out of range")
+    return value if value >= minimum else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,10 +175,14 @@ class Group:
     playback_state: PlaybackState | None = None
 
     @classmethod
-    def from_json(cls, data: JsonObject) -> Group:
-        """Parse a group object."""
+    def from_json(cls, data: JsonObject, max_players: int | None = None) -> Group:
+        """Parse a group object of at most ``max_players`` players."""
         coordinator_id = _field(data, "coordinatorId", str)
         player_ids = _string_list(data, "playerIds") or (coordinator_id,)
+        if max_players is not None and len(player_ids) > max_players:
+            raise SonosInvalidResponseError(
+                f"More than {max_players} players in a group"
+            )
         return cls(
             id=_field(data, "id", str),
             name=_field(data, "name", str, ""),
@@ -172,11 +201,21 @@ class Groups:
     partial: bool = False
 
     @classmethod
-    def from_json(cls, data: JsonObject) -> Groups:
-        """Parse a ``groups`` response or event body."""
+    def from_json(cls, data: JsonObject, *, max_items: int | None = None) -> Groups:
+        """Parse a ``groups`` response or event body.
+
+        ``max_items`` bounds the groups and the players, and the players of each
+        group: for event bodies, which are not signed (the contract's limit is
+        ``MAX_HOUSEHOLD_ITEMS``).
+        """
         return cls(
-            groups=tuple(Group.from_json(item) for item in _objects(data, "groups")),
-            players=tuple(Player.from_json(item) for item in _objects(data, "players")),
+            groups=tuple(
+                Group.from_json(item, max_items)
+                for item in _objects(data, "groups", max_items)
+            ),
+            players=tuple(
+                Player.from_json(item) for item in _objects(data, "players", max_items)
+            ),
             partial=data.get("partial") is True,
         )
 
@@ -245,12 +284,11 @@ class PlaybackStatus:
         state = _playback_state(data.get("playbackState"))
         if state is None:
             raise SonosInvalidResponseError("Missing or unknown playbackState")
-        position = data.get("positionMillis")
         modes = data.get("playModes")
         actions = data.get("availablePlaybackActions")
         return cls(
             state=state,
-            position_ms=position if type(position) is int else None,
+            position_ms=_int32(data, "positionMillis", 0),
             item_id=_optional_str(data, "itemId"),
             play_modes=PlayModes.from_json(modes)
             if isinstance(modes, Mapping)
@@ -325,7 +363,6 @@ class Metadata:
         current = _optional_object(data, "currentItem")
         track = _optional_object(current, "track")
         container_type = _optional_str(container, "type")
-        duration = track.get("durationMillis")
         album = _optional_object(track, "album")
         return cls(
             kind=_content_kind(container_type, bool(track)),
@@ -342,7 +379,7 @@ class Metadata:
             album=_optional_str(album, "name"),
             album_artist=_optional_str(_optional_object(album, "artist"), "name"),
             track_image_url=_track_image(track),
-            duration_ms=duration if type(duration) is int and duration > 0 else None,
+            duration_ms=_int32(track, "durationMillis", 1),
             stream_info=_optional_str(data, "streamInfo"),
         )
 
@@ -460,11 +497,10 @@ class Playlist:
     @classmethod
     def from_json(cls, data: JsonObject) -> Playlist:
         """Parse a playlist entry of a ``playlistsList``."""
-        count = data.get("trackCount")
         return cls(
             id=_field(data, "id", str),
             name=_field(data, "name", str),
-            track_count=count if type(count) is int else None,
+            track_count=_int32(data, "trackCount", 0),
         )
 
 
