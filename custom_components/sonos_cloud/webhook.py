@@ -24,6 +24,25 @@ from .api.events import MAX_EVENT_BYTES
 from .const import CONF_CLOUDHOOK_URL, DOMAIN, LOGGER
 
 
+async def async_read_body(request: web.Request) -> bytes | None:
+    """Read the whole body, or None when it is over ``MAX_EVENT_BYTES``.
+
+    ``request.content.read(n)`` answers with what has arrived so far, which
+    is part of the body when it came in several TCP packets. A body announced
+    as too large is refused without reading it; one that turns out too large
+    is read no further than one byte past the limit.
+    """
+    length = request.content_length
+    if length is not None and length > MAX_EVENT_BYTES:
+        return None
+    body = bytearray()
+    while chunk := await request.content.read(MAX_EVENT_BYTES + 1 - len(body)):
+        body += chunk
+        if len(body) > MAX_EVENT_BYTES:
+            return None
+    return bytes(body)
+
+
 class SonosWebhook:
     """Verify, de-duplicate and hand over Sonos events."""
 
@@ -99,7 +118,9 @@ class SonosWebhook:
     async def _async_handle(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
-        body = await request.content.read(MAX_EVENT_BYTES + 1)
+        if (body := await async_read_body(request)) is None:
+            self._log_rejection("Event body is too large", request.remote)
+            return web.Response(status=200)
         try:
             event = parse_event(
                 request.headers, body, self._client_id, self._client_secret
