@@ -28,7 +28,7 @@ from .coordinator import (
 )
 from .endpoints import sonos_endpoints
 from .services import async_setup_services
-from .webhook import SonosWebhook, async_delete_cloudhook
+from .webhook import SonosWebhook, async_delete_cloudhook, sequence_store
 
 # Request pacers by API key (client id), shared by every entry and reload.
 PACERS: HassKey[dict[str, RequestPacer]] = HassKey(f"{DOMAIN}_pacers")
@@ -103,8 +103,12 @@ async def _async_start_push(
         implementation.client_id,
         implementation.client_secret,
         coordinator.async_handle_event,
+        store=sequence_store(hass, entry.entry_id),
     )
+    await receiver.async_load()
+    entry.async_on_unload(receiver.async_save)  # runs after unregistering
     entry.async_on_unload(receiver.async_register())
+    coordinator.push.subscriptions.on_subscribed = receiver.start_new_window
     await coordinator.push.async_start(await receiver.async_callback_url(entry))
 
 
@@ -148,8 +152,9 @@ async def async_remove_config_entry_device(
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -> None:
-    """Delete the Home Assistant Cloud webhook made for the entry."""
+    """Delete the Home Assistant Cloud webhook and the sequence ids of the entry."""
     await async_delete_cloudhook(hass, entry)
+    await sequence_store(hass, entry.entry_id).async_remove()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -> bool:

@@ -11,7 +11,7 @@ polled (see ``covers``).
 """
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http import HTTPStatus
@@ -79,6 +79,9 @@ class SubscriptionManager:
         # One sync at a time: bursts of regroup events must not subscribe the
         # same target twice.
         self._lock = asyncio.Lock()
+        # Told (namespace, target path) after each successful subscribe or
+        # renewal: the webhook then accepts a new run of sequence ids.
+        self.on_subscribed: Callable[[str, str], None] | None = None
 
     @property
     def active(self) -> frozenset[Subscription]:
@@ -163,6 +166,8 @@ class SubscriptionManager:
             else:
                 self._failed.pop(item, None)
                 self._expires[item] = dt_util.utcnow() + SUBSCRIPTION_LIFETIME
+                if self.on_subscribed is not None:
+                    self.on_subscribed(item[1], item[0])
 
         await asyncio.gather(*(subscribe(item) for item in subscriptions))
 

@@ -5,12 +5,20 @@ enters in the Sonos developer portal. Each POST is verified (signature in
 constant time, sequence id against replays) before anything is trusted, and
 is always answered 200 at once: an error status only makes Sonos retry.
 
+The signature covers the headers, not the body, so the sequence ids seen
+(``api.sequence.SequenceGuard``) are stored with the config entry: a captured
+event sent again after a reload or a restart is still recognised. Each
+successful subscribe or renewal calls ``start_new_window`` for its target, in
+case Sonos counts sequence ids per subscription.
+
 With a Home Assistant Cloud subscription that URL is a cloudhook: Sonos then
 reaches Home Assistant over HTTPS without opening it to the internet.
 """
 
 from collections.abc import Callable
 from contextlib import suppress
+from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import web
 from homeassistant.components import webhook
@@ -18,10 +26,21 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.helpers.storage import Store
 
 from .api import SonosEvent, SonosEventError, parse_event
 from .api.events import MAX_EVENT_BYTES
+from .api.sequence import SequenceGuard
 from .const import CONF_CLOUDHOOK_URL, DOMAIN, LOGGER
+
+STORAGE_VERSION = 1
+SAVE_DELAY = 10
+"""Seconds to gather sequence ids before they are written."""
+
+
+def sequence_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    """Return where the entry's sequence ids are kept."""
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.event_sequence")
 
 
 async def async_read_body(request: web.Request) -> bytes | None:
@@ -53,6 +72,8 @@ class SonosWebhook:
         client_id: str,
         client_secret: str,
         on_event: Callable[[SonosEvent], None],
+        *,
+        store: Store[dict[str, Any]],
     ) -> None:
         """Keep the API key and secret that sign events, never logging them."""
         self._hass = hass
@@ -60,10 +81,40 @@ class SonosWebhook:
         self._client_id = client_id
         self._client_secret = client_secret
         self._on_event = on_event
-        # Highest sequence id seen per (namespace, target): older ones are
-        # replays or arrived out of order and would roll the state back.
-        self._last_seq: dict[tuple[str, str], int] = {}
+        self._store = store
+        # Sequence ids seen per (namespace, target): replays and late events
+        # are dropped (see api/sequence.py).
+        self._sequence = SequenceGuard()
+        self._unsaved = False
         self._rejections_logged: set[str] = set()
+
+    async def async_load(self) -> None:
+        """Read the sequence ids seen before this start."""
+        stored = await self._store.async_load()
+        if stored is not None:
+            self._sequence = SequenceGuard.from_json(stored.get("targets"))
+
+    async def async_save(self) -> None:
+        """Write the sequence ids now, if any changed (the entry unloads)."""
+        if self._unsaved:
+            self._unsaved = False
+            await self._store.async_save(self._stored())
+
+    def _stored(self) -> dict[str, Any]:
+        self._unsaved = False
+        return {"targets": self._sequence.to_json()}
+
+    @callback
+    def start_new_window(self, namespace: str, target: str) -> None:
+        """Accept the next new sequence id of a subscription, whatever its value.
+
+        Called after each successful subscribe or renewal; ``target`` is the
+        subscription's target path (``households/<id>``, ``groups/<id>``...).
+        Sonos does not say whether sequence ids start again for a new
+        subscription; if they do, this lets its events in (see
+        ``api.sequence``).
+        """
+        self._sequence.start_new_window(namespace, unquote(target.rpartition("/")[2]))
 
     @callback
     def async_register(self) -> Callable[[], None]:
@@ -128,11 +179,14 @@ class SonosWebhook:
         except SonosEventError as err:
             self._log_rejection(str(err), request.remote)
             return web.Response(status=200)
-        key = (event.namespace, event.target_value)
-        if event.seq_id <= self._last_seq.get(key, -1):
+        accepted = self._sequence.accept(
+            event.namespace, event.target_value, event.seq_id
+        )
+        self._unsaved = True
+        self._store.async_delay_save(self._stored, SAVE_DELAY)
+        if not accepted:
             LOGGER.debug("Dropping replayed or late event %s", event.seq_id)
             return web.Response(status=200)
-        self._last_seq[key] = event.seq_id
         self._on_event(event)
         return web.Response(status=200)
 
