@@ -51,7 +51,7 @@ from .const import (
     RATE_LIMIT_PER_MINUTE,
 )
 from .push import PushEvents
-from .snapshot import SonosCloudData
+from .snapshot import SonosCloudData, UnconfirmedTopologyError
 
 type SonosCloudConfigEntry = ConfigEntry[SonosCloudCoordinator]
 
@@ -155,6 +155,9 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         self._passing_failures = 0
         self._failing_since: datetime | None = None
         self.cloud_available = True
+        # Households whose groups are being read after an event (see
+        # _async_confirm_topology); True: read once more afterwards.
+        self._topology_reads: dict[str, bool] = {}
 
     @property
     def _outage_confirmed(self) -> bool:
@@ -360,6 +363,9 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             return
         try:
             data = self.data.with_event(event, dt_util.utcnow())
+        except UnconfirmedTopologyError as change:
+            self._async_confirm_topology(change.household_id)
+            return
         except SonosInvalidResponseError as err:
             LOGGER.debug("Ignoring %s event: %s", event.type, err)
             return
@@ -371,6 +377,40 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             self.config_entry.async_create_background_task(
                 self.hass, self.push.async_sync(), "sonos_cloud subscribe"
             )
+
+    @callback
+    def _async_confirm_topology(self, household_id: str) -> None:
+        """Read a household's groups once, as an event says players came or went.
+
+        Event bodies are not signed, so players never come from one alone.
+        Events during a read cause one more read after it, not one each.
+        """
+        if household_id in self._topology_reads:
+            self._topology_reads[household_id] = True
+            return
+        self._topology_reads[household_id] = False
+        self.config_entry.async_create_background_task(
+            self.hass, self._async_read_topology(household_id), "sonos_cloud groups"
+        )
+
+    async def _async_read_topology(self, household_id: str) -> None:
+        try:
+            while True:
+                try:
+                    topology = await self.client.get_groups(household_id)
+                except SonosError as err:
+                    LOGGER.debug("Could not read the changed groups: %s", err)
+                    return
+                if household_id in self.data.households:
+                    self.async_show(
+                        self.data.with_household_topology(household_id, topology)
+                    )
+                if not self._topology_reads[household_id]:
+                    break
+                self._topology_reads[household_id] = False
+        finally:
+            del self._topology_reads[household_id]
+        await self.push.async_sync()
 
     def _announce_clip_outcomes(self, event: SonosEvent) -> None:
         """Fire ``sonos_cloud_announcement`` when one of our clips ends."""

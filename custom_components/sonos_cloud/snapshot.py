@@ -20,9 +20,26 @@ from .api import (
     Player,
     PlayModes,
     SonosEvent,
+    SonosInvalidResponseError,
     Volume,
 )
-from .api.models import updated_playback_status
+from .api.models import MAX_HOUSEHOLD_ITEMS, updated_playback_status
+
+HOUSEHOLD_EVENTS = frozenset({"groups", "favorites", "playlists"})
+"""Namespaces whose events target a household; the others a group or player."""
+
+
+class UnconfirmedTopologyError(Exception):
+    """A groups event adds or removes players: only Sonos' answer may do that.
+
+    Event bodies are not signed, so players and devices never come from an
+    event alone; the caller reads the household's groups once instead.
+    """
+
+    def __init__(self, household_id: str) -> None:
+        """Name the household to read again."""
+        super().__init__(household_id)
+        self.household_id = household_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,16 +214,23 @@ class SonosCloudData:
     def with_event(self, event: SonosEvent, now: datetime) -> SonosCloudData | None:
         """Return the snapshot after an event, or None when it changes nothing.
 
-        Raises ``SonosInvalidResponseError`` for a body that does not parse.
+        Events for targets that are not ours change nothing. Raises
+        ``SonosInvalidResponseError`` for a body that does not parse or an
+        event whose household header contradicts its (signed) target, and
+        ``UnconfirmedTopologyError`` for a groups event that adds or removes
+        players.
         """
         target = event.target_value
+        household_id = self._household_of_target(event.namespace, target)
+        if household_id is None:
+            return None
+        if event.household_id not in (None, household_id):
+            raise SonosInvalidResponseError("Event household does not match its target")
         match event.namespace, event.type:
             case "groups", "groups":
-                household_id = event.household_id or target
-                if household_id not in self.households:
-                    return None
-                return self.with_household_topology(
-                    household_id, Groups.from_json(event.body)
+                return self._with_groups_event(
+                    household_id,
+                    Groups.from_json(event.body, max_items=MAX_HOUSEHOLD_ITEMS),
                 )
             case "playback", "playbackStatus" if target in self.groups:
                 status = updated_playback_status(self.playback.get(target), event.body)
@@ -231,6 +255,35 @@ class SonosCloudData:
                     self, player_volumes={**self.player_volumes, target: volume}
                 )
         return None
+
+    def _household_of_target(self, namespace: str, target: str) -> str | None:
+        """Return the household of an event's target, None when it is not ours."""
+        if namespace in HOUSEHOLD_EVENTS:
+            return target if target in self.households else None
+        if (group := self.groups.get(target)) is not None:
+            target = group.coordinator_id
+        return self.player_households.get(target)
+
+    def _with_groups_event(self, household_id: str, topology: Groups) -> SonosCloudData:
+        """Regroup a household's known players as a groups event says.
+
+        The event must list exactly the players the household has, and its
+        groups only those; anything else waits for Sonos to confirm it.
+        """
+        known = {
+            player_id
+            for player_id, household in self.player_households.items()
+            if household == household_id
+        }
+        listed = {player.id for player in topology.players}
+        members = {
+            player_id
+            for group in topology.groups
+            for player_id in (group.coordinator_id, *group.player_ids)
+        }
+        if listed != known or not members <= listed:
+            raise UnconfirmedTopologyError(household_id)
+        return self.with_household_topology(household_id, topology)
 
     def with_player_volume(
         self, player_id: str, *, volume: int | None = None, muted: bool | None = None
