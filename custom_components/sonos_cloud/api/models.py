@@ -8,28 +8,57 @@ players). Anything that does not fit raises ``SonosInvalidResponseError``:
 numbers from the network must never reach Home Assistant out of range.
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from .errors import SonosInvalidResponseError
+from .parse import (
+    JsonObject,
+    field as _field,
+    int32 as _int32,
+    json_object as _object,
+    objects as _objects,
+    optional_object as _optional_object,
+    optional_str as _optional_str,
+    string_list as _string_list,
+)
+from .playback import (
+    ContentKind,
+    Metadata,
+    PlaybackActions,
+    PlaybackState,
+    PlaybackStatus,
+    PlayModes,
+    playback_state as _playback_state,
+    updated_playback_status,
+)
 
-type JsonObject = Mapping[str, Any]
+__all__ = [
+    "MAX_HOUSEHOLD_ITEMS",
+    "AudioClip",
+    "Capability",
+    "ClipPriority",
+    "ContentKind",
+    "Favorite",
+    "Group",
+    "Groups",
+    "HomeTheaterOptions",
+    "Household",
+    "JsonObject",
+    "Metadata",
+    "PlayModes",
+    "PlaybackActions",
+    "PlaybackState",
+    "PlaybackStatus",
+    "Player",
+    "Playlist",
+    "QueueAction",
+    "Volume",
+    "updated_playback_status",
+]
 
-INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
-"""The contract types positions, durations and counts as ``int32``."""
 MAX_HOUSEHOLD_ITEMS = 32
 """The contract's limit of groups and players per answer, and per group."""
-
-
-class PlaybackState(StrEnum):
-    """Playback state of a group."""
-
-    IDLE = "PLAYBACK_STATE_IDLE"
-    BUFFERING = "PLAYBACK_STATE_BUFFERING"
-    PAUSED = "PLAYBACK_STATE_PAUSED"
-    PLAYING = "PLAYBACK_STATE_PLAYING"
 
 
 class Capability(StrEnum):
@@ -43,68 +72,6 @@ class Capability(StrEnum):
     LINE_IN = "LINE_IN"
     PLAYBACK = "PLAYBACK"
     VOICE = "VOICE"
-
-
-def _field[T](data: JsonObject, key: str, kind: type[T], default: T | None = None) -> T:
-    """Return ``data[key]`` checked against ``kind``; ``default`` when missing."""
-    value = data.get(key)
-    if value is None:
-        if default is None:
-            raise SonosInvalidResponseError(f"Missing field '{key}'")
-        return default
-    # bool is an int subclass; a volume of ``true`` is garbage, not 1.
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise SonosInvalidResponseError(
-            f"Field '{key}' is {type(value).__name__}, expected {kind.__name__}"
-        )
-    return value
-
-
-def _optional_str(data: JsonObject, key: str) -> str | None:
-    """Return an optional string field, ignoring values of another type."""
-    value = data.get(key)
-    return value if isinstance(value, str) else None
-
-
-def _string_list(data: JsonObject, key: str) -> tuple[str, ...]:
-    """Return a list of strings, dropping anything that is not a string."""
-    value = data.get(key)
-    if not isinstance(value, list):
-        return ()
-    return tuple(item for item in value if isinstance(item, str))
-
-
-def _object(value: Any, what: str) -> JsonObject:
-    """Check that ``value`` is a JSON object."""
-    if not isinstance(value, Mapping):
-        raise SonosInvalidResponseError(f"Expected an object for {what}")
-    return value
-
-
-def _objects(data: JsonObject, key: str, limit: int | None = None) -> list[JsonObject]:
-    """Return a list of JSON objects under ``key``, of at most ``limit`` items."""
-    value = data.get(key, [])
-    if not isinstance(value, list):
-        raise SonosInvalidResponseError(f"Expected a list for '{key}'")
-    if limit is not None and len(value) > limit:
-        raise SonosInvalidResponseError(f"More than {limit} items in '{key}'")
-    return [_object(item, key) for item in value]
-
-
-def _int32(data: JsonObject, key: str, minimum: int) -> int | None:
-    """Return an integer field of the contract's ``int32`` type.
-
-    Missing, not an integer or below ``minimum`` (a negative position) gives
-    None, as Sonos may leave a value out; an integer outside ``int32`` is
-    garbage that would overflow later (``10**400 / 1000`` raises), so it makes
-    the whole object invalid.
-    """
-    value = data.get(key)
-    if type(value) is not int:
-        return None
-    if not INT32_MIN <= value <= INT32_MAX:
-        raise SonosInvalidResponseError(f"Field '{key}' is out of range")
-    return value if value >= minimum else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,199 +188,6 @@ class Groups:
 
 
 @dataclass(frozen=True, slots=True)
-class PlayModes:
-    """Shuffle, repeat and crossfade of a group."""
-
-    shuffle: bool = False
-    repeat: bool = False
-    repeat_one: bool = False
-    crossfade: bool = False
-
-    @classmethod
-    def from_json(cls, data: JsonObject) -> PlayModes:
-        """Parse a ``playModes`` object; missing modes are off."""
-        return cls(
-            shuffle=data.get("shuffle") is True,
-            repeat=data.get("repeat") is True,
-            repeat_one=data.get("repeatOne") is True,
-            crossfade=data.get("crossfade") is True,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class PlaybackActions:
-    """What the loaded content allows; radio, for example, cannot seek or skip."""
-
-    can_skip: bool = False
-    can_skip_back: bool = False
-    can_seek: bool = False
-    can_pause: bool = False
-    can_repeat: bool = False
-    can_repeat_one: bool = False
-    can_crossfade: bool = False
-    can_shuffle: bool = False
-
-    @classmethod
-    def from_json(cls, data: JsonObject) -> PlaybackActions:
-        """Parse an ``availablePlaybackActions`` object; missing actions are off."""
-        return cls(
-            can_skip=data.get("canSkip") is True,
-            can_skip_back=data.get("canSkipBack") is True,
-            can_seek=data.get("canSeek") is True,
-            can_pause=data.get("canPause") is True,
-            can_repeat=data.get("canRepeat") is True,
-            can_repeat_one=data.get("canRepeatOne") is True,
-            can_crossfade=data.get("canCrossfade") is True,
-            can_shuffle=data.get("canShuffle") is True,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class PlaybackStatus:
-    """Playback state, position, play modes and allowed actions of a group."""
-
-    state: PlaybackState
-    position_ms: int | None = None
-    item_id: str | None = None
-    play_modes: PlayModes | None = None
-    actions: PlaybackActions | None = None
-
-    @classmethod
-    def from_json(cls, data: JsonObject) -> PlaybackStatus:
-        """Parse a ``playbackStatus`` object."""
-        state = _playback_state(data.get("playbackState"))
-        if state is None:
-            raise SonosInvalidResponseError("Missing or unknown playbackState")
-        modes = data.get("playModes")
-        actions = data.get("availablePlaybackActions")
-        return cls(
-            state=state,
-            position_ms=_int32(data, "positionMillis", 0),
-            item_id=_optional_str(data, "itemId"),
-            play_modes=PlayModes.from_json(modes)
-            if isinstance(modes, Mapping)
-            else None,
-            actions=(
-                PlaybackActions.from_json(actions)
-                if isinstance(actions, Mapping)
-                else None
-            ),
-        )
-
-
-def updated_playback_status(
-    current: PlaybackStatus | None, data: JsonObject
-) -> PlaybackStatus | None:
-    """Apply a ``playbackStatus`` event, which may leave fields out.
-
-    Missing fields mean unchanged, never idle or false (seen on firmware 95).
-    Returns None when neither the event nor ``current`` names a state.
-    """
-    state = _playback_state(data.get("playbackState"))
-    if current is None:
-        return PlaybackStatus.from_json(data) if state is not None else None
-    update = PlaybackStatus.from_json(
-        {
-            "playbackState": state or current.state,
-            **{key: value for key, value in data.items() if key != "playbackState"},
-        }
-    )
-    return PlaybackStatus(
-        state=update.state,
-        position_ms=(
-            update.position_ms if "positionMillis" in data else current.position_ms
-        ),
-        item_id=update.item_id if "itemId" in data else current.item_id,
-        play_modes=update.play_modes or current.play_modes,
-        actions=update.actions or current.actions,
-    )
-
-
-class ContentKind(StrEnum):
-    """What a group plays, as far as Home Assistant cares."""
-
-    NONE = "none"
-    TRACKS = "tracks"
-    STATION = "station"
-    LINE_IN = "line_in"
-    TV = "tv"
-
-
-@dataclass(frozen=True, slots=True)
-class Metadata:
-    """What a group plays now: the container (album, playlist, station) and track."""
-
-    kind: ContentKind = ContentKind.NONE
-    container_name: str | None = None
-    container_type: str | None = None
-    container_image_url: str | None = None
-    service_name: str | None = None
-    title: str | None = None
-    artist: str | None = None
-    album: str | None = None
-    album_artist: str | None = None
-    track_image_url: str | None = None
-    duration_ms: int | None = None
-    stream_info: str | None = None
-
-    @classmethod
-    def from_json(cls, data: JsonObject) -> Metadata:
-        """Parse a ``metadataStatus`` object; every part of it is optional."""
-        container = _optional_object(data, "container")
-        current = _optional_object(data, "currentItem")
-        track = _optional_object(current, "track")
-        container_type = _optional_str(container, "type")
-        album = _optional_object(track, "album")
-        return cls(
-            kind=_content_kind(container_type, bool(track)),
-            container_name=_optional_str(container, "name"),
-            container_type=container_type,
-            container_image_url=_optional_str(container, "imageUrl"),
-            service_name=_optional_str(
-                _optional_object(track, "service")
-                or _optional_object(container, "service"),
-                "name",
-            ),
-            title=_optional_str(track, "name"),
-            artist=_optional_str(_optional_object(track, "artist"), "name"),
-            album=_optional_str(album, "name"),
-            album_artist=_optional_str(_optional_object(album, "artist"), "name"),
-            track_image_url=_track_image(track),
-            duration_ms=_int32(track, "durationMillis", 1),
-            stream_info=_optional_str(data, "streamInfo"),
-        )
-
-
-def _optional_object(data: JsonObject, key: str) -> JsonObject:
-    """Return a nested object, or an empty one when it is missing or not an object."""
-    value = data.get(key)
-    return value if isinstance(value, Mapping) else {}
-
-
-def _track_image(track: JsonObject) -> str | None:
-    """Prefer the first of ``images`` (current API) over ``imageUrl`` (deprecated)."""
-    images = track.get("images")
-    if isinstance(images, list):
-        for image in images:
-            if isinstance(image, Mapping) and (url := _optional_str(image, "url")):
-                return url
-    return _optional_str(track, "imageUrl")
-
-
-def _content_kind(container_type: str | None, has_track: bool) -> ContentKind:
-    if container_type is not None:
-        if container_type.startswith("linein.homeTheater"):
-            return ContentKind.TV
-        if container_type.startswith("linein"):
-            return ContentKind.LINE_IN
-        if container_type.startswith("station"):
-            return ContentKind.STATION
-    if has_track or container_type is not None:
-        return ContentKind.TRACKS
-    return ContentKind.NONE
-
-
-@dataclass(frozen=True, slots=True)
 class Volume:
     """Volume of a group or a player, 0 to 100."""
 
@@ -448,14 +222,6 @@ class HomeTheaterOptions:
             night_mode=_field(data, "nightMode", bool, False),
             enhance_dialog=_field(data, "enhanceDialog", bool, False),
         )
-
-
-def _playback_state(value: Any) -> PlaybackState | None:
-    """Map a playbackState string to the enum; unknown values become None."""
-    try:
-        return PlaybackState(value)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True, slots=True)
