@@ -1,5 +1,6 @@
 """Groups events: players never come from an event alone, households must match."""
 
+import logging
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -8,8 +9,9 @@ from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.sonos_cloud.api import SonosEvent
 from tests.conftest import HOUSEHOLD_ID, KITCHEN
-from tests.simulator import SonosCloudSimulator
+from tests.simulator import Fault, SonosCloudSimulator
 from tests.test_webhook import KITCHEN_ENTITY, _post, _settle
 
 from .helpers import signed_headers, volume_of
@@ -40,13 +42,57 @@ async def test_players_from_an_event_need_the_clouds_word(
         str(10**12), "groups", "groups", "householdId", HOUSEHOLD_ID
     )
     await _post(ha_client, headers, body)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
     assert [(r.method, r.path) for r in simulator.control_requests()] == [
         ("GET", f"/households/{HOUSEHOLD_ID}/groups")
     ]
     assert set(hass.states.async_entity_ids()) == entities
     assert len(device_registry.devices) == devices
+
+
+def _event_with_fake_player(seq: int) -> SonosEvent:
+    body = {
+        "groups": [{"id": "RINCON_FAKE0:1", "coordinatorId": "RINCON_FAKE0"}],
+        "players": [{"id": "RINCON_FAKE0", "name": "Fake"}],
+    }
+    return SonosEvent(
+        seq, "groups", "groups", "householdId", HOUSEHOLD_ID, HOUSEHOLD_ID, body
+    )
+
+
+async def test_events_during_a_groups_read_cost_one_more_read(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """Three such events at once cause two groups requests, not three."""
+    coordinator = push_integration.runtime_data
+    simulator.clear_requests()
+    for seq in (1, 2, 3):
+        coordinator.async_handle_event(_event_with_fake_player(seq))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    gets = [r.path for r in simulator.control_requests() if r.method == "GET"]
+    assert gets == [f"/households/{HOUSEHOLD_ID}/groups"] * 2
+    assert hass.states.get("media_player.fake") is None
+
+
+async def test_failed_groups_read_changes_nothing(
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """When the confirming request fails the event is left alone, with a debug line."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.sonos_cloud")
+    simulator.inject(Fault(method="GET", path=r"/households/.*/groups", status=500))
+    push_integration.runtime_data.async_handle_event(_event_with_fake_player(1))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert "Could not read the changed groups" in caplog.text
+    assert hass.states.get("media_player.fake") is None
+    assert hass.states.get(KITCHEN_ENTITY).state == "paused"
 
 
 async def test_new_room_comes_after_the_clouds_word(
