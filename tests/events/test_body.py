@@ -11,9 +11,9 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.conftest import KITCHEN
+from tests.conftest import KITCHEN, WEBHOOK_ID
 from tests.simulator import SonosCloudSimulator
-from tests.test_webhook import KITCHEN_ENTITY, WEBHOOK_ID
+from tests.test_webhook import KITCHEN_ENTITY
 
 from .helpers import signed_headers, volume_headers, volume_of
 

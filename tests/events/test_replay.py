@@ -14,9 +14,9 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.sonos_cloud.const import DOMAIN, SUBSCRIPTION_RENEWAL
-from tests.conftest import BEDROOM, KITCHEN
+from tests.conftest import BEDROOM, KITCHEN, settle
 from tests.simulator import SonosCloudSimulator
-from tests.test_webhook import KITCHEN_ENTITY, _post, _settle
+from tests.test_webhook import KITCHEN_ENTITY, _post
 
 from .helpers import volume_headers, volume_of
 
@@ -30,7 +30,7 @@ async def test_replayed_groups_event_after_reload_changes_nothing(
 ) -> None:
     """A captured signed groups event, sent again after a reload, is refused."""
     simulator.external_regroup([KITCHEN, BEDROOM])
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
     captured = next(
         delivery
         for delivery in reversed(simulator.deliveries)
@@ -40,7 +40,7 @@ async def test_replayed_groups_event_after_reload_changes_nothing(
     # so only the stored sequence ids can tell the replay.
     simulator.event_faults.bad_signature = 1000
     assert await hass.config_entries.async_reload(push_integration.entry_id)
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
     simulator.event_faults.bad_signature = 0
     simulator.clear_requests()
     entities = set(hass.states.async_entity_ids())
@@ -98,7 +98,7 @@ async def test_one_outlier_does_not_silence_a_target(
     volumes = []
     for volume in (20, 21, 22, 23):
         simulator.set_player_volume(KITCHEN, volume)
-        await _settle(hass, simulator)
+        await settle(hass, simulator)
         volumes.append(volume_of(hass, KITCHEN_ENTITY))
     # Two could be late events; the third in a row restarts the window.
     assert volumes == [0.44, 0.44, 0.22, 0.23]
@@ -117,10 +117,10 @@ async def test_renewal_starts_a_new_window(
     await _post(ha_client, volume_headers(900014), {"volume": 44, "muted": False})
     async_fire_time_changed(hass, dt_util.utcnow() + SUBSCRIPTION_RENEWAL)
     await hass.async_block_till_done()
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
 
     simulator.set_player_volume(KITCHEN, 20)
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
     assert volume_of(hass, KITCHEN_ENTITY) == 0.20
 
     await _post(ha_client, volume_headers(900014), {"volume": 5, "muted": False})

@@ -10,9 +10,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.sonos_cloud.api import SonosEvent
-from tests.conftest import HOUSEHOLD_ID, KITCHEN
+from tests.conftest import HOUSEHOLD_ID, KITCHEN, settle
 from tests.simulator import Fault, SonosCloudSimulator
-from tests.test_webhook import KITCHEN_ENTITY, _post, _settle
+from tests.test_webhook import KITCHEN_ENTITY, _post
 
 from .helpers import signed_headers, volume_of
 
@@ -102,7 +102,7 @@ async def test_new_room_comes_after_the_clouds_word(
 ) -> None:
     """A room added in the Sonos app appears after one groups request."""
     simulator.add_player(HOUSEHOLD_ID, "Study")
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
     await hass.async_block_till_done(wait_background_tasks=True)
 
     assert hass.states.get("media_player.study") is not None

@@ -7,15 +7,9 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.conftest import BEDROOM, KITCHEN, LIVING_ROOM
+from tests.conftest import BEDROOM, KITCHEN, LIVING_ROOM, WEBHOOK_ID, settle
 from tests.simulator import SonosCloudSimulator
-from tests.test_webhook import (
-    KITCHEN_ENTITY,
-    LIVING_ROOM_ENTITY,
-    WEBHOOK_ID,
-    _post,
-    _settle,
-)
+from tests.test_webhook import KITCHEN_ENTITY, LIVING_ROOM_ENTITY, _post
 
 from .helpers import signed_headers, volume_headers, volume_of
 
@@ -71,6 +65,6 @@ async def test_out_of_range_value_is_dropped_and_updates_go_on(
     rooms[BEDROOM] = BEDROOM_ENTITY
     for volume, player_id in enumerate(rooms, start=40):
         simulator.set_player_volume(player_id, volume)
-    await _settle(hass, simulator)
+    await settle(hass, simulator)
     for volume, entity_id in enumerate(rooms.values(), start=40):
         assert volume_of(hass, entity_id) == volume / 100
