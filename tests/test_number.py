@@ -132,4 +132,4 @@ async def test_value_survives_restart(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
 
     assert hass.states.get(KITCHEN_NUMBER).state == "40"
-    assert config_entry.runtime_data.announcement_volumes[KITCHEN] == 40
+    assert config_entry.runtime_data.announcements.default_volume(KITCHEN) == 40

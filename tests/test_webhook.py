@@ -191,11 +191,11 @@ async def test_library_event_refreshes_browse_cache(
 ) -> None:
     """A favorites change makes the next browse fetch the list again."""
     coordinator = push_integration.runtime_data
-    library = await coordinator.async_get_library(HOUSEHOLD_ID)
+    library = await coordinator.library.async_get(HOUSEHOLD_ID)
     simulator.add_favorite("Evening Jazz")
     await settle(hass, simulator)
 
-    fresh = await coordinator.async_get_library(HOUSEHOLD_ID)
+    fresh = await coordinator.library.async_get(HOUSEHOLD_ID)
     assert fresh is not library
     assert "Evening Jazz" in {favorite.name for favorite in fresh.favorites}
 
@@ -357,7 +357,7 @@ async def test_announcement_outcome_event(
             "error_code": "ERROR_X",
         }
     ]
-    assert KITCHEN not in push_integration.runtime_data.active_clips
+    assert push_integration.runtime_data.announcements.playing_on(KITCHEN) is None
 
 
 async def test_event_writes_only_the_changed_room(

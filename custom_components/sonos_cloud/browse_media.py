@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant
 
 from .api import Favorite, Playlist
 from .const import DOMAIN, LOGGER
-from .coordinator import HouseholdLibrary
+from .library import HouseholdLibrary
 from .media import ContentId, LibraryKind
 
 FAVORITES_ID = "favorites"

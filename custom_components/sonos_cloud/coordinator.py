@@ -2,10 +2,9 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 import math
-import time
 from typing import override
 
 from homeassistant.config_entries import ConfigEntry
@@ -13,18 +12,16 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import (
     device_registry as dr,
-    entity_registry as er,
 )
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from .announcements import Announcements
 from .api import (
-    Favorite,
     Group,
     Groups,
     HomeTheaterOptions,
     PlaybackStatus,
-    Playlist,
     SonosAuthError,
     SonosCloudClient,
     SonosConnectionError,
@@ -37,10 +34,7 @@ from .api import (
     SonosTargetGoneError,
 )
 from .const import (
-    CLIP_FINAL_STATES,
     DOMAIN,
-    EVENT_ANNOUNCEMENT,
-    LIBRARY_MAX_AGE,
     LOGGER,
     MAX_PARALLEL_REQUESTS,
     MIN_POLL_INTERVAL,
@@ -50,6 +44,7 @@ from .const import (
     POSITION_TOLERANCE_MS,
     RATE_LIMIT_PER_MINUTE,
 )
+from .library import LibraryCache
 from .push import PushEvents
 from .snapshot import SonosCloudData, UnconfirmedTopologyError
 
@@ -58,15 +53,6 @@ type SonosCloudConfigEntry = ConfigEntry[SonosCloudCoordinator]
 # Up to the release that gave every device a single config entry (then
 # DeviceEntry.config_entry_id), one device can belong to several entries.
 _SHARED_DEVICES = not hasattr(dr.DeviceEntry, "config_entry_id")
-
-
-@dataclass(frozen=True, slots=True)
-class HouseholdLibrary:
-    """A household's favorites and playlists, as last fetched."""
-
-    favorites: list[Favorite]
-    playlists: list[Playlist]
-    fetched_at: float
 
 
 def account_unique_id(household_ids: Iterable[str]) -> str:
@@ -141,11 +127,8 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         )
         self.client = client
         self._request_slots = asyncio.Semaphore(MAX_PARALLEL_REQUESTS)
-        self._libraries: dict[str, HouseholdLibrary] = {}
-        # The last announcement started on each player, so it can be cancelled.
-        self.active_clips: dict[str, str] = {}
-        # Default announcement volume per player, 0 = the room's own volume.
-        self.announcement_volumes: dict[str, int] = {}
+        self.library = LibraryCache(client)
+        self.announcements = Announcements(hass, self)
         self.push = PushEvents(hass, self, client)
         # How often to poll what push does not cover, as the last refresh sized it.
         self._polling_interval = MIN_POLL_INTERVAL
@@ -356,10 +339,10 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             self.cloud_available = True
             self.async_update_listeners()
         if event.namespace in ("favorites", "playlists"):
-            self._libraries.pop(event.household_id or event.target_value, None)
+            self.library.invalidate(event.household_id or event.target_value)
             return
         if event.namespace == "audioClip":
-            self._announce_clip_outcomes(event)
+            self.announcements.async_handle_event(event)
             return
         try:
             data = self.data.with_event(event, dt_util.utcnow())
@@ -411,60 +394,6 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         finally:
             del self._topology_reads[household_id]
         await self.push.async_sync()
-
-    def _announce_clip_outcomes(self, event: SonosEvent) -> None:
-        """Fire ``sonos_cloud_announcement`` when one of our clips ends."""
-        target = event.target_value
-        clips = event.body.get("audioClips")
-        if not isinstance(clips, list):
-            return
-        for clip in clips:
-            if not isinstance(clip, dict) or clip.get("id") != self.active_clips.get(
-                target
-            ):
-                continue
-            status = clip.get("status")
-            if status not in CLIP_FINAL_STATES:
-                continue
-            del self.active_clips[target]
-            player_id = next(
-                (
-                    player.id
-                    for player in self.data.players.values()
-                    if target in player.device_ids
-                ),
-                target,
-            )
-            self.hass.bus.async_fire(
-                EVENT_ANNOUNCEMENT,
-                {
-                    "entity_id": er.async_get(self.hass).async_get_entity_id(
-                        "media_player", DOMAIN, player_id
-                    ),
-                    "player_id": target,
-                    "clip_id": clip["id"],
-                    "status": status,
-                    "error_code": clip.get("errorCode"),
-                },
-            )
-
-    async def async_get_library(self, household_id: str) -> HouseholdLibrary:
-        """Return favorites and playlists, fetched at most every few minutes.
-
-        Browsing and search reuse the lists so that opening the media browser
-        does not cost two requests each time.
-        """
-        cached = self._libraries.get(household_id)
-        now = time.monotonic()
-        if cached is not None and now - cached.fetched_at < LIBRARY_MAX_AGE:
-            return cached
-        (_, favorites), (_, playlists) = await asyncio.gather(
-            self.client.get_favorites(household_id),
-            self.client.get_playlists(household_id),
-        )
-        library = HouseholdLibrary(favorites, playlists, now)
-        self._libraries[household_id] = library
-        return library
 
     def _keep_interpolated_positions(
         self, playback: dict[str, PlaybackStatus], now: datetime

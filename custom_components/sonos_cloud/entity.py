@@ -3,12 +3,11 @@
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
-import math
 import re
 from typing import override
 
 from homeassistant.core import callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import (
     CONNECTION_NETWORK_MAC,
     CONNECTION_UPNP,
@@ -24,15 +23,11 @@ from .api import (
     PlaybackStatus,
     Player,
     PlayModes,
-    SonosAuthError,
     SonosError,
-    SonosRateLimitedError,
-    SonosRequestError,
-    SonosTargetGoneError,
-    SonosValueTooLongError,
 )
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
+from .errors import command_error
 from .snapshot import SonosCloudData
 
 type ExpectedChange = Callable[[SonosCloudData, str], SonosCloudData]
@@ -236,51 +231,4 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
             if self.player_id in self.coordinator.data.players
             else self.player_id
         )
-        if isinstance(err, SonosValueTooLongError):
-            return ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="value_too_long",
-                translation_placeholders={
-                    "field": err.field,
-                    "length": str(err.length),
-                    "limit": str(err.limit),
-                },
-            )
-        if isinstance(err, SonosAuthError):
-            self.coordinator.config_entry.async_start_reauth(self.hass)
-            return HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="authentication_failed"
-            )
-        if isinstance(err, SonosRateLimitedError):
-            return HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="command_rate_limited",
-                translation_placeholders={
-                    "retry_after": str(_seconds_to_wait(err.retry_after))
-                },
-            )
-        if isinstance(err, SonosTargetGoneError):
-            return HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="player_unavailable",
-                translation_placeholders={"player_id": name},
-            )
-        if isinstance(err, SonosRequestError):
-            return HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="command_rejected",
-                translation_placeholders={
-                    "name": name,
-                    "error_code": err.error_code or f"HTTP {err.status}",
-                },
-            )
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="command_failed",
-            translation_placeholders={"name": name, "error": str(err)},
-        )
-
-
-def _seconds_to_wait(retry_after: float | None) -> int:
-    """Say a whole, positive number of seconds; a minute when Sonos said nothing."""
-    return 60 if retry_after is None else max(1, math.ceil(retry_after))
+        return command_error(self.hass, self.coordinator.config_entry, name, err)

@@ -1,6 +1,5 @@
 """Media player platform: one entity per Sonos player (room)."""
 
-import asyncio
 from datetime import datetime
 from typing import Any, override
 
@@ -22,30 +21,26 @@ from homeassistant.components.media_player import (
     async_process_play_media_url,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
+from .announcements import Clip
 from .api import (
     ContentKind,
     Metadata,
     PlaybackState,
     Player,
     PlayModes,
-    SonosError,
-    SonosTargetGoneError,
     SonosValueTooLongError,
     Volume,
 )
 from .browse_media import async_browse, is_library_folder, search
-from .const import CONF_VOLUME_STEP, DOMAIN, LOGGER, VOLUME_STEP_PERCENT
-from .coordinator import (
-    HouseholdLibrary,
-    SonosCloudConfigEntry,
-    SonosCloudCoordinator,
-)
+from .const import CONF_VOLUME_STEP, DOMAIN, VOLUME_STEP_PERCENT
+from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
 from .entity import SonosCloudEntity, async_add_player_entities
+from .library import HouseholdLibrary
 from .media import (
     APP_ID,
     CHIME,
@@ -79,9 +74,6 @@ BASE_FEATURES = (
     | MediaPlayerEntityFeature.BROWSE_MEDIA
     | MediaPlayerEntityFeature.SEARCH_MEDIA
 )
-ANNOUNCEMENT_NAME = "Home Assistant"
-# Clip states in which Sonos will not play it (a LOW clip refused by a HIGH one).
-CLIP_REFUSED = frozenset({"DISMISSED", "ERROR"})
 VOLUME_FEATURES = (
     MediaPlayerEntityFeature.VOLUME_SET
     | MediaPlayerEntityFeature.VOLUME_MUTE
@@ -562,7 +554,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     async def _async_library(self) -> HouseholdLibrary:
         household_id = self.coordinator.data.player_households[self.player_id]
         return await self.async_api_call(
-            self.coordinator.async_get_library(household_id)
+            self.coordinator.library.async_get(household_id)
         )
 
     @override
@@ -635,7 +627,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
         return url
 
     async def _async_announce(self, media_id: str, extra: dict[str, Any]) -> None:
-        """Play a clip over the music on this room (and its bonded speakers)."""
+        """Check what to announce here; the announcements module plays it."""
         player = self.player
         if not player.has_audio_clip:
             raise ServiceValidationError(
@@ -645,8 +637,6 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
             )
         try:
             volume = clip_volume(extra.get("volume"))
-            if volume is None:
-                volume = self.coordinator.announcement_volumes.get(player.id) or None
             priority = clip_priority(extra.get("priority"))
             url = None
             if media_id.upper() != CHIME:
@@ -660,119 +650,9 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
                 translation_key="invalid_announcement",
                 translation_placeholders={"error": str(err)},
             ) from err
-        LOGGER.debug("Announcing %s on %s", url or "the chime", player.name)
-        targets = self._announcement_targets(extra)
-        client = self.coordinator.client
-        # All clips start together; one room failing does not stop the others.
-        results = await asyncio.gather(
-            *(
-                client.load_audio_clip(
-                    target,
-                    name=ANNOUNCEMENT_NAME,
-                    app_id=APP_ID,
-                    stream_url=url,
-                    priority=priority,
-                    volume=volume,
-                )
-                for target in targets
-            ),
-            return_exceptions=True,
-        )
-        failures: list[tuple[str, HomeAssistantError]] = []
-        for target, result in zip(targets, results, strict=True):
-            if isinstance(result, SonosError):
-                failures.append((target, self._command_error(result)))
-            elif isinstance(result, BaseException):
-                raise result
-            elif result.status in CLIP_REFUSED:
-                failures.append(
-                    (
-                        target,
-                        HomeAssistantError(
-                            translation_domain=DOMAIN,
-                            translation_key="announcement_refused",
-                            translation_placeholders={
-                                "name": player.name,
-                                "status": result.status,
-                            },
-                        ),
-                    )
-                )
-            else:
-                self.coordinator.active_clips[target] = result.id
-        if len(targets) == 1 and failures:
-            raise failures[0][1]
-        if failures:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="announcement_partly_failed",
-                translation_placeholders={
-                    "failed": ", ".join(
-                        f"{self._speaker_name(target)} ({err})"
-                        for target, err in failures
-                    ),
-                    "total": str(len(targets)),
-                },
-            )
-
-    def _speaker_name(self, device_id: str) -> str:
-        """Name the room a speaker belongs to."""
-        return next(
-            (
-                player.name
-                for player in self.coordinator.data.players.values()
-                if device_id in player.device_ids
-            ),
-            device_id,
-        )
-
-    def _announcement_targets(self, extra: dict[str, Any]) -> list[str]:
-        """Return the speakers to send the clip to, each once.
-
-        ``play_on_group`` adds every room of this room's group that can play
-        clips; ``play_on_bonded`` every speaker of a stereo pair or home theater.
-        """
-        data = self.coordinator.data
-        rooms = [self.player]
-        group = self.sonos_group
-        if extra.get("play_on_group") is True and group is not None:
-            rooms += [
-                data.players[player_id]
-                for player_id in group.player_ids
-                if player_id != self.player_id
-                and player_id in data.players
-                and data.players[player_id].has_audio_clip
-            ]
-        if extra.get("play_on_bonded") is True:
-            return [device for room in rooms for device in room.device_ids]
-        return [room.id for room in rooms]
+        clip = Clip(url, priority, volume)
+        await self.coordinator.announcements.async_announce(self.player_id, clip, extra)
 
     async def async_cancel_announcement(self) -> None:
         """Stop the announcement this integration started on the room."""
-        data = self.coordinator.data
-        group = self.sonos_group
-        rooms = group.player_ids if group is not None else (self.player_id,)
-        speakers = {
-            device
-            for room in rooms
-            if room in data.players
-            for device in data.players[room].device_ids
-        }
-        clips = {
-            target: clip_id
-            for target in sorted(speakers)
-            if (clip_id := self.coordinator.active_clips.pop(target, None))
-        }
-        if not clips:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="no_announcement",
-                translation_placeholders={"name": self.player.name},
-            )
-        for target, clip_id in clips.items():
-            try:
-                await self.coordinator.client.cancel_audio_clip(target, clip_id)
-            except SonosTargetGoneError:
-                LOGGER.debug("Announcement %s on %s had finished", clip_id, target)
-            except SonosError as err:
-                raise self._command_error(err) from err
+        await self.coordinator.announcements.async_cancel(self.player_id)

@@ -64,7 +64,7 @@ class AnnouncementVolumeNumber(SonosCloudEntity, RestoreNumber):
     @override
     def native_value(self) -> float:
         """Return the default announcement volume."""
-        return self.coordinator.announcement_volumes.get(self.player_id, 0)
+        return self.coordinator.announcements.default_volume(self.player_id)
 
     @override
     async def async_set_native_value(self, value: float) -> None:
@@ -80,4 +80,4 @@ class AnnouncementVolumeNumber(SonosCloudEntity, RestoreNumber):
         self.async_write_ha_state()
 
     def _apply(self, value: int) -> None:
-        self.coordinator.announcement_volumes[self.player_id] = value
+        self.coordinator.announcements.set_default_volume(self.player_id, value)

@@ -277,6 +277,8 @@ class AudioClip:
     id: str
     name: str | None = None
     status: str | None = None
+    # Why Sonos could not play it, once it ended with ``ERROR``.
+    error_code: str | None = None
 
     @classmethod
     def from_json(cls, data: JsonObject) -> AudioClip:
@@ -285,6 +287,7 @@ class AudioClip:
             id=_field(data, "id", str),
             name=_optional_str(data, "name"),
             status=_optional_str(data, "status"),
+            error_code=_optional_str(data, "errorCode"),
         )
 
 
