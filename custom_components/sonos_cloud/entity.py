@@ -2,6 +2,7 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from enum import Enum, auto
 from functools import partial
 import re
 from typing import override
@@ -31,6 +32,16 @@ from .errors import command_error
 from .snapshot import SonosCloudData
 
 type ExpectedChange = Callable[[SonosCloudData, str], SonosCloudData]
+"""The snapshot a command should lead to, given the snapshot and its target id."""
+
+
+class Target(Enum):
+    """What a room's command acts on."""
+
+    GROUP = auto()
+    PLAYER = auto()
+    HOUSEHOLD = auto()
+
 
 # A player id is the speaker's UPnP device id: RINCON_, its MAC, 01400.
 PLAYER_ID_MAC = re.compile(r"RINCON_([0-9A-F]{12})01400", re.IGNORECASE)
@@ -176,23 +187,41 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
             and self.sonos_group is not None
         )
 
-    async def async_group_command[T](
+    async def async_command[T](
         self,
         command: Callable[[str], Awaitable[T]],
         expected: ExpectedChange | None = None,
-    ) -> tuple[str, T]:
-        """Run a command on the player's group and show its expected result."""
+        *,
+        target: Target = Target.GROUP,
+    ) -> T:
+        """Send one command for this room and show the change it is expected to make.
+
+        The one path from a user's action to Sonos: ``command`` gets the id of
+        the room's group (retried once on a new id when Sonos re-formed the
+        group), of the player, or of its household; a failure becomes a
+        translated error; ``expected`` publishes the change at once, and the
+        next event or refresh confirms or corrects it.
+        """
+        coordinator = self.coordinator
         try:
-            group_id, result = await self.coordinator.async_run_group_command(
-                self.player_id, command
-            )
+            if target is Target.GROUP:
+                target_id, result = await coordinator.async_run_group_command(
+                    self.player_id, command
+                )
+            else:
+                target_id = (
+                    self.player_id
+                    if target is Target.PLAYER
+                    else coordinator.data.player_households[self.player_id]
+                )
+                result = await command(target_id)
         except SonosError as err:
             raise self._command_error(err) from err
         if expected is not None:
-            self.coordinator.async_show(expected(self.coordinator.data, group_id))
-        return group_id, result
+            coordinator.async_show(expected(coordinator.data, target_id))
+        return result
 
-    async def _async_set_play_modes(self, **modes: bool) -> None:
+    async def async_set_play_modes(self, **modes: bool) -> None:
         """Change some play modes of the group (one request), shown at once.
 
         Keys are ``PlayModes`` fields: shuffle, repeat, repeat_one, crossfade.
@@ -200,29 +229,12 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         status = self.playback_status
         current = status.play_modes if status and status.play_modes else PlayModes()
         expected = replace(current, **modes)
-        await self.async_group_command(
+        await self.async_command(
             lambda group_id: self.coordinator.client.set_play_modes(group_id, **modes),
             lambda data, group_id: data.with_playback(
                 group_id, dt_util.utcnow(), play_modes=expected
             ),
         )
-
-    async def _async_player_command(
-        self,
-        command: Callable[[str], Awaitable[None]],
-        expected: ExpectedChange | None = None,
-    ) -> None:
-        """Run a command on the player itself and show its expected result."""
-        await self.async_api_call(command(self.player_id))
-        if expected is not None:
-            self.coordinator.async_show(expected(self.coordinator.data, self.player_id))
-
-    async def async_api_call[T](self, call: Awaitable[T]) -> T:
-        """Await an API call, explaining a failure in the user's language."""
-        try:
-            return await call
-        except SonosError as err:
-            raise self._command_error(err) from err
 
     def _command_error(self, err: SonosError) -> HomeAssistantError:
         """Explain a failed command in the user's language."""

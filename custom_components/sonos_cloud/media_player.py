@@ -29,6 +29,7 @@ from homeassistant.util import dt as dt_util
 from .announcements import Clip
 from .api import (
     ContentKind,
+    Group,
     Metadata,
     PlaybackState,
     Player,
@@ -39,7 +40,12 @@ from .api import (
 from .browse_media import async_browse, is_library_folder, search
 from .const import CONF_VOLUME_STEP, DOMAIN, VOLUME_STEP_PERCENT
 from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
-from .entity import SonosCloudEntity, async_add_player_entities
+from .entity import (
+    ExpectedChange,
+    SonosCloudEntity,
+    Target,
+    async_add_player_entities,
+)
 from .library import HouseholdLibrary
 from .media import (
     APP_ID,
@@ -99,7 +105,7 @@ async def async_setup_entry(
     async_add_player_entities(entry, async_add_entities, SonosCloudMediaPlayer)
 
 
-def _with_state(state: PlaybackState) -> Any:
+def _with_state(state: PlaybackState) -> ExpectedChange:
     """Return the expected change of a command that sets the playback state."""
 
     def change(data: SonosCloudData, group_id: str) -> SonosCloudData:
@@ -346,26 +352,26 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     @override
     async def async_media_play(self) -> None:
         """Start or resume the group's playback."""
-        await self.async_group_command(
+        await self.async_command(
             self.coordinator.client.play, _with_state(PlaybackState.PLAYING)
         )
 
     @override
     async def async_media_pause(self) -> None:
         """Pause the group's playback."""
-        await self.async_group_command(
+        await self.async_command(
             self.coordinator.client.pause, _with_state(PlaybackState.PAUSED)
         )
 
     @override
     async def async_media_next_track(self) -> None:
         """Skip to the next track."""
-        await self.async_group_command(self.coordinator.client.skip_to_next_track)
+        await self.async_command(self.coordinator.client.skip_to_next_track)
 
     @override
     async def async_media_previous_track(self) -> None:
         """Go back to the previous track."""
-        await self.async_group_command(self.coordinator.client.skip_to_previous_track)
+        await self.async_command(self.coordinator.client.skip_to_previous_track)
 
     @override
     async def async_media_seek(self, position: float) -> None:
@@ -381,7 +387,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
                 },
             )
         position_ms = round(position * 1000)
-        await self.async_group_command(
+        await self.async_command(
             lambda group_id: self.coordinator.client.seek(group_id, position_ms),
             lambda data, group_id: data.with_playback(
                 group_id, dt_util.utcnow(), position_ms=position_ms
@@ -391,12 +397,12 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     @override
     async def async_set_shuffle(self, shuffle: bool) -> None:
         """Turn shuffle on or off."""
-        await self._async_set_play_modes(shuffle=shuffle)
+        await self.async_set_play_modes(shuffle=shuffle)
 
     @override
     async def async_set_repeat(self, repeat: RepeatMode) -> None:
         """Repeat nothing, the whole queue or one track."""
-        await self._async_set_play_modes(
+        await self.async_set_play_modes(
             repeat=repeat is RepeatMode.ALL, repeat_one=repeat is RepeatMode.ONE
         )
 
@@ -406,11 +412,12 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     async def async_set_volume_level(self, volume: float) -> None:
         """Set the player's volume."""
         level = round(volume * 100)
-        await self._async_player_command(
+        await self.async_command(
             lambda player_id: self.coordinator.client.set_player_volume(
                 player_id, level
             ),
             lambda data, player_id: data.with_player_volume(player_id, volume=level),
+            target=Target.PLAYER,
         )
 
     @property
@@ -437,27 +444,29 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     async def _async_step_volume(self, delta: int) -> None:
         current = self._volume.volume if self._volume is not None else 0
         expected = min(100, max(0, current + delta))
-        await self._async_player_command(
+        await self.async_command(
             lambda player_id: self.coordinator.client.set_player_relative_volume(
                 player_id, delta
             ),
             lambda data, player_id: data.with_player_volume(
                 player_id, volume=expected, muted=False
             ),
+            target=Target.PLAYER,
         )
 
     @override
     async def async_mute_volume(self, mute: bool) -> None:
         """Mute or unmute the player."""
-        await self._async_player_command(
+        await self.async_command(
             lambda player_id: self.coordinator.client.set_player_mute(player_id, mute),
             lambda data, player_id: data.with_player_volume(player_id, muted=mute),
+            target=Target.PLAYER,
         )
 
     async def async_set_group_volume(self, volume_level: float) -> None:
         """Set the volume of the whole group (service ``set_group_volume``)."""
         level = round(volume_level * 100)
-        await self.async_group_command(
+        await self.async_command(
             lambda group_id: self.coordinator.client.set_group_volume(group_id, level),
             lambda data, group_id: data.with_group_volume(
                 group_id, volume=level, muted=False
@@ -466,7 +475,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
 
     async def async_set_group_mute(self, is_volume_muted: bool) -> None:
         """Mute or unmute the whole group (service ``set_group_mute``)."""
-        await self.async_group_command(
+        await self.async_command(
             lambda group_id: self.coordinator.client.set_group_mute(
                 group_id, is_volume_muted
             ),
@@ -489,11 +498,12 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
         ]
         if not to_add:
             return
-        group_id, group = await self.async_group_command(
-            lambda group_id: self.coordinator.client.modify_group_members(
-                group_id, add=to_add
-            )
-        )
+        client = self.coordinator.client
+
+        async def join(group_id: str) -> tuple[str, Group]:
+            return group_id, await client.modify_group_members(group_id, add=to_add)
+
+        group_id, group = await self.async_command(join)
         self.coordinator.async_show(
             self.coordinator.data.with_group(group, carry_from=group_id)
         )
@@ -504,9 +514,11 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
         current = self.sonos_group
         if current is None or current.player_ids == (self.player_id,):
             return
-        household_id = self.coordinator.data.player_households[self.player_id]
-        group = await self.async_api_call(
-            self.coordinator.client.create_group(household_id, [self.player_id])
+        group = await self.async_command(
+            lambda household_id: self.coordinator.client.create_group(
+                household_id, [self.player_id]
+            ),
+            target=Target.HOUSEHOLD,
         )
         self.coordinator.async_show(self.coordinator.data.with_group(group))
 
@@ -552,9 +564,8 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
         return search(await self._async_library(), query.search_query)
 
     async def _async_library(self) -> HouseholdLibrary:
-        household_id = self.coordinator.data.player_households[self.player_id]
-        return await self.async_api_call(
-            self.coordinator.library.async_get(household_id)
+        return await self.async_command(
+            self.coordinator.library.async_get, target=Target.HOUSEHOLD
         )
 
     @override
@@ -595,7 +606,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
                 station_name=title if isinstance(title, str) else None,
             )
 
-        await self.async_group_command(play_stream, _with_state(PlaybackState.PLAYING))
+        await self.async_command(play_stream, _with_state(PlaybackState.PLAYING))
 
     async def _async_load(self, content: ContentId, enqueue: Any) -> None:
         action, play = queue_action(enqueue)
@@ -605,7 +616,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
             if content.kind is LibraryKind.FAVORITE
             else client.load_playlist
         )
-        await self.async_group_command(
+        await self.async_command(
             lambda group_id: load(group_id, content.item_id, action=action, play=play),
             _with_state(PlaybackState.PLAYING) if play else None,
         )

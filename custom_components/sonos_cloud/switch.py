@@ -1,7 +1,7 @@
 """Switch platform: crossfade of a room's group; home theater sound settings."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, override
 
@@ -10,12 +10,11 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util import dt as dt_util
 
 from .api import HomeTheaterOptions, Player, PlayModes
 from .const import DOMAIN
 from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
-from .entity import SonosCloudEntity, async_add_player_entities
+from .entity import SonosCloudEntity, Target, async_add_player_entities
 
 # Every switch command is one request.
 PARALLEL_UPDATES = 0
@@ -47,16 +46,7 @@ async def _set_crossfade(switch: SonosCloudSwitch, on: bool) -> None:
             translation_key="crossfade_not_allowed",
             translation_placeholders={"name": switch.player.name},
         )
-    current = _play_modes(switch) or PlayModes()
-    expected = replace(current, crossfade=on)
-    await switch.async_group_command(
-        lambda group_id: switch.coordinator.client.set_play_modes(
-            group_id, crossfade=on
-        ),
-        lambda data, group_id: data.with_playback(
-            group_id, dt_util.utcnow(), play_modes=expected
-        ),
-    )
+    await switch.async_set_play_modes(crossfade=on)
 
 
 def _home_theater(switch: SonosCloudSwitch) -> HomeTheaterOptions | None:
@@ -66,8 +56,11 @@ def _home_theater(switch: SonosCloudSwitch) -> HomeTheaterOptions | None:
 async def _set_home_theater(switch: SonosCloudSwitch, **option: bool) -> None:
     """Change one option; show all of them as Sonos answers."""
     coordinator = switch.coordinator
-    options = await switch.async_api_call(
-        coordinator.client.set_home_theater_options(switch.player_id, **option)
+    options = await switch.async_command(
+        lambda player_id: coordinator.client.set_home_theater_options(
+            player_id, **option
+        ),
+        target=Target.PLAYER,
     )
     coordinator.async_show(
         coordinator.data.with_home_theater(switch.player_id, options)
