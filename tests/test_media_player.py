@@ -245,6 +245,39 @@ async def test_stale_group_is_looked_up_and_retried(
 
 
 @pytest.mark.usefixtures("init_integration")
+async def test_repeated_volume_set_sends_one_request(
+    hass: HomeAssistant, simulator: SonosCloudSimulator
+) -> None:
+    """The slider of the more-info dialog sends the same volume twice: one request.
+
+    A repeat of what the last command already shows sends nothing; another
+    value, or the same one after Sonos reported a change, is sent.
+    """
+    for level in (0.3, 0.3, 0.4):
+        await hass.services.async_call(
+            "media_player",
+            "volume_set",
+            {"entity_id": KITCHEN_ENTITY, "volume_level": level},
+            blocking=True,
+        )
+    volumes = [r.json for r in simulator.control_requests()]
+    assert volumes == [{"volume": 30}, {"volume": 40}]
+
+    simulator.set_player_volume(KITCHEN, 55)
+    await hass.config_entries.async_entries("sonos_cloud")[
+        0
+    ].runtime_data.async_refresh()
+    await hass.services.async_call(
+        "media_player",
+        "volume_set",
+        {"entity_id": KITCHEN_ENTITY, "volume_level": 0.4},
+        blocking=True,
+    )
+    assert len(simulator.control_requests()) > 2
+    assert simulator.model.players[KITCHEN].volume == 40
+
+
+@pytest.mark.usefixtures("init_integration")
 async def test_short_rate_limit_is_waited_out(
     hass: HomeAssistant, simulator: SonosCloudSimulator
 ) -> None:

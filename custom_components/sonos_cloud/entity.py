@@ -111,6 +111,8 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         super().__init__(coordinator)
         self.player_id = player.id
         self._last_inputs: tuple[object, ...] = ()
+        # The snapshot this entity's last command published, while current.
+        self._published: SonosCloudData | None = None
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, player.id)},
             connections=speaker_connections(player.id),
@@ -219,7 +221,18 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
             raise self._command_error(err) from err
         if expected is not None:
             coordinator.async_show(expected(coordinator.data, target_id))
+            self._published = coordinator.data
         return result
+
+    def repeats_last_command(self, expected: ExpectedChange, target_id: str) -> bool:
+        """Whether a command asks again for exactly what our last one shows.
+
+        Nothing has happened since (no event, refresh or other command), so
+        Sonos is already asked for it: the more-info slider sends each value
+        twice. After any news from Sonos the same value is sent again.
+        """
+        data = self.coordinator.data
+        return data is self._published and expected(data, target_id) == data
 
     async def async_set_play_modes(self, **modes: bool) -> None:
         """Change some play modes of the group (one request), shown at once.

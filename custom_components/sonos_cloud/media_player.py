@@ -412,11 +412,17 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     async def async_set_volume_level(self, volume: float) -> None:
         """Set the player's volume."""
         level = round(volume * 100)
+
+        def expected(data: SonosCloudData, player_id: str) -> SonosCloudData:
+            return data.with_player_volume(player_id, volume=level)
+
+        if self.repeats_last_command(expected, self.player_id):
+            return
         await self.async_command(
             lambda player_id: self.coordinator.client.set_player_volume(
                 player_id, level
             ),
-            lambda data, player_id: data.with_player_volume(player_id, volume=level),
+            expected,
             target=Target.PLAYER,
         )
 
