@@ -32,7 +32,12 @@ from .webhook import SonosWebhook, async_delete_cloudhook, sequence_store
 
 # Request pacers by API key (client id), shared by every entry and reload.
 PACERS: HassKey[dict[str, RequestPacer]] = HassKey(f"{DOMAIN}_pacers")
-PLATFORMS: list[Platform] = [Platform.MEDIA_PLAYER, Platform.NUMBER, Platform.SWITCH]
+PLATFORMS: list[Platform] = [
+    Platform.EVENT,
+    Platform.MEDIA_PLAYER,
+    Platform.NUMBER,
+    Platform.SWITCH,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 

@@ -25,6 +25,7 @@ from .api import (
 from .const import CLIP_FINAL_STATES, DOMAIN, EVENT_ANNOUNCEMENT, LOGGER
 from .errors import command_error
 from .media import APP_ID
+from .room_events import ANNOUNCEMENT_OUTCOMES, RoomEvent, async_send_room_event
 
 if TYPE_CHECKING:
     from .coordinator import SonosCloudCoordinator
@@ -193,6 +194,15 @@ class Announcements:
                     "error_code": clip.error_code,
                 },
             )
+            if (outcome := ANNOUNCEMENT_OUTCOMES.get(clip.status)) is not None:
+                async_send_room_event(
+                    self._hass,
+                    self._coordinator.config_entry.entry_id,
+                    "announcement",
+                    RoomEvent(
+                        self._room_of(target), outcome, {"error_code": clip.error_code}
+                    ),
+                )
 
     def _targets(self, player_id: str, extra: dict[str, Any]) -> list[str]:
         """Return the speakers to send the clip to, each once.

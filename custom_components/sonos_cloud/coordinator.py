@@ -46,6 +46,7 @@ from .const import (
 )
 from .library import LibraryCache
 from .push import PushEvents
+from .room_events import async_report_playback_error
 from .snapshot import SonosCloudData, UnconfirmedTopologyError
 
 type SonosCloudConfigEntry = ConfigEntry[SonosCloudCoordinator]
@@ -343,6 +344,10 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             return
         if event.namespace == "audioClip":
             self.announcements.async_handle_event(event)
+            return
+        if event.type == "playbackError":
+            entry_id = self.config_entry.entry_id
+            async_report_playback_error(self.hass, entry_id, self.data, event)
             return
         try:
             data = self.data.with_event(event, dt_util.utcnow())

@@ -216,3 +216,24 @@ def _content_kind(container_type: str | None, has_track: bool) -> ContentKind:
     if has_track or container_type is not None:
         return ContentKind.TRACKS
     return ContentKind.NONE
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybackError:
+    """A group could not play what it was asked to (``playbackError`` event)."""
+
+    error_code: str
+    reason: str | None = None
+    item_id: str | None = None
+
+    @classmethod
+    def from_json(cls, data: JsonObject) -> PlaybackError:
+        """Parse a ``playbackError`` body; it must name its error code."""
+        code = data.get("errorCode")
+        if not isinstance(code, str) or not code:
+            raise SonosInvalidResponseError("playbackError without errorCode")
+        return cls(
+            error_code=code,
+            reason=_optional_str(data, "reason"),
+            item_id=_optional_str(data, "itemId"),
+        )
