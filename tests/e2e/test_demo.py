@@ -34,6 +34,11 @@ ROOM_ENTITIES = {
     "switch.living_room_speech_enhancement": "Living Room Speech enhancement",
     "number.living_room_announcement_volume": "Living Room Announcement volume",
     "number.kitchen_announcement_volume": "Kitchen Announcement volume",
+    "event.living_room_announcement": "Living Room Announcement",
+    "event.kitchen_announcement": "Kitchen Announcement",
+    "event.living_room_playback_error": "Living Room Playback error",
+    "event.kitchen_playback_error": "Kitchen Playback error",
+    "event.bedroom_playback_error": "Bedroom Playback error",
 }
 # A group id is its coordinator's player id and a serial number.
 GROUP_PATH = r"/groups/{}:\d+/{}"
