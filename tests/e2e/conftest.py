@@ -3,14 +3,14 @@
 ``scripts/develop`` is what a newcomer runs, so the tests start exactly that:
 the simulator and a real ``hass`` process on free ports of 127.0.0.1, with a
 throw-away configuration, onboarded and linked through the OAuth flow by
-``scripts/develop_bootstrap.py``. The tests then talk to both over HTTP only.
+``scripts/develop_bootstrap.py``. The tests then talk to both over HTTP only,
+Home Assistant through the client that script uses (``scripts/hass_client.py``).
 """
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 import contextlib
 from dataclasses import dataclass, field
-import importlib.util
 import os
 from pathlib import Path
 import signal
@@ -18,12 +18,13 @@ import socket
 import subprocess
 import sys
 import time
-from types import ModuleType
 from typing import Any
 
 import aiohttp
 import pytest
 import pytest_socket
+
+from scripts.hass_client import REQUEST_TIMEOUT, HomeAssistant
 
 REPO = Path(__file__).parents[2]
 SPEECH_INTEGRATION = Path(__file__).parent / "e2e_speech"
@@ -32,21 +33,6 @@ READY_LINE = "speakers ready"
 # Assist): that alone can take minutes on a slow link.
 START_TIMEOUT = 900.0
 STOP_TIMEOUT = 60.0
-
-
-def load_bootstrap() -> ModuleType:
-    """Import scripts/develop_bootstrap.py: its Home Assistant client is ours too."""
-    spec = importlib.util.spec_from_file_location(
-        "develop_bootstrap", REPO / "scripts" / "develop_bootstrap.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bootstrap = load_bootstrap()
 
 
 def free_ports(count: int) -> list[int]:
@@ -205,7 +191,7 @@ class Simulator:
 class Client:
     """A logged-in Home Assistant client and the simulator, for one test."""
 
-    hass: Any  # develop_bootstrap.HomeAssistant
+    hass: HomeAssistant
     simulator: Simulator
     demo: Demo
 
@@ -248,10 +234,8 @@ async def eventually[T](
 @contextlib.asynccontextmanager
 async def connect(demo: Demo) -> AsyncIterator[Client]:
     """Log in as the demo user; close everything on the way out."""
-    async with aiohttp.ClientSession(
-        timeout=aiohttp.ClientTimeout(total=60)
-    ) as session:
-        hass = bootstrap.HomeAssistant(session, demo.ha_url)
+    async with aiohttp.ClientSession(timeout=REQUEST_TIMEOUT) as session:
+        hass = HomeAssistant(session, demo.ha_url)
         await hass.login()
         try:
             yield Client(hass, Simulator(session, demo.simulator_url), demo)

@@ -17,11 +17,13 @@ from typing import Any
 from PIL import Image
 import pytest
 
+from scripts.develop_bootstrap import DASHBOARD_PATH
+from scripts.hass_client import HomeAssistant, entry_status
 from tests.conftest import BEDROOM, KITCHEN, LIVING_ROOM
 from tests.simulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 
 from .browser import BrowserError, find_chromium, open_page
-from .conftest import REPO, Client, Demo, bootstrap, connect, eventually
+from .conftest import REPO, Client, Demo, connect, eventually
 
 ROOM_ENTITIES = {
     "media_player.living_room": "Living Room",
@@ -52,7 +54,7 @@ def commands(requests: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 async def _browser_tokens(client: Client) -> str:
     """Log the browser in on its own, as the frontend keeps a login (JSON)."""
-    hass = bootstrap.HomeAssistant(client.simulator.session, client.demo.ha_url)
+    hass = HomeAssistant(client.simulator.session, client.demo.ha_url)
     await hass.login()
     tokens = hass.tokens
     return json.dumps(
@@ -317,7 +319,7 @@ async def test_dashboard_shows_the_playing_room(
         # Log in the way the frontend remembers a login: tokens in localStorage.
         await page.goto(f"{client.demo.ha_url}/robots.txt")
         await page.evaluate(f"localStorage.setItem('hassTokens', {tokens!r})")
-        await page.goto(f"{client.demo.ha_url}/{bootstrap.DASHBOARD_PATH}")
+        await page.goto(f"{client.demo.ha_url}/{DASHBOARD_PATH}")
         try:
             await page.wait_for(CARDS_READY, limit=90)
         except BrowserError:
@@ -385,7 +387,7 @@ CARD_TEXT = """
 
 async def test_diagnostics_show_push_and_keep_secrets(client: Client) -> None:
     """Downloaded diagnostics show push working and no secret of any kind."""
-    entry_id = (await bootstrap.entry_status(client.hass))["entry_id"]
+    entry_id = (await entry_status(client.hass))["entry_id"]
     download = await client.hass.request(
         "GET", f"/api/diagnostics/config_entry/{entry_id}"
     )
@@ -446,14 +448,14 @@ async def test_restart_links_the_account_again(demo: Demo) -> None:
 
 async def test_unload_stops_all_requests(client: Client) -> None:
     """Disabling the entry unsubscribes from events, then asks Sonos nothing."""
-    entry_id = (await bootstrap.entry_status(client.hass))["entry_id"]
+    entry_id = (await entry_status(client.hass))["entry_id"]
     mark = await client.simulator.mark()
 
     await client.hass.ws(
         {"type": "config_entries/disable", "entry_id": entry_id, "disabled_by": "user"}
     )
 
-    entry = await bootstrap.entry_status(client.hass)
+    entry = await entry_status(client.hass)
     assert entry["state"] == "not_loaded"
     unsubscribed = await client.simulator.since(mark)
     assert unsubscribed

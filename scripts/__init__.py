@@ -1,0 +1,1 @@
+"""Development tools; the Python ones import each other as ``scripts.<module>``."""
