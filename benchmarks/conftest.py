@@ -25,6 +25,37 @@ from .report import REPORT
 # Far above anything a benchmark sends; reported in the output.
 UNLIMITED = {"quota_per_minute": 10**9, "spike_per_second": 10**9}
 
+# (players, groups) by the fixture that asks for them (``<kind>_size``): rooms
+# of one player each, then fewer, larger groups.
+SIZES = {
+    "idle": {
+        "full": [(1, 1), (10, 10), (32, 32), (100, 100), (100, 50)],
+        "quick": [(1, 1), (10, 10), (10, 5)],
+    },
+    "scale": {
+        "full": [
+            (1, 1),
+            (10, 10),
+            (32, 32),
+            (100, 100),
+            (32, 1),
+            (100, 50),
+            (100, 10),
+        ],
+        "quick": [(1, 1), (10, 10), (10, 5)],
+    },
+    "memory": {
+        "full": [(1, 1), (10, 10), (32, 32), (100, 100)],
+        "quick": [(1, 1), (10, 10)],
+    },
+    "limiter": {"full": [(10, 10), (32, 32), (100, 100)], "quick": [(10, 10)]},
+    "storm": {"full": [(32, 32)], "quick": [(10, 10)]},
+    "push": {
+        "full": [(1, 1), (10, 10), (32, 32), (100, 100), (100, 50)],
+        "quick": [(1, 1), (10, 10)],
+    },
+}
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Add ``--quick``: small households and few repetitions (CI smoke test)."""
@@ -40,6 +71,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def quick(request: pytest.FixtureRequest) -> bool:
     """Whether the run is the quick smoke test."""
     return bool(request.config.getoption("--quick"))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Pick the household sizes of the mode (``--quick`` or full)."""
+    mode = "quick" if metafunc.config.getoption("--quick") else "full"
+    for kind, sizes in SIZES.items():
+        name = f"{kind}_size"
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(
+                name, sizes[mode], ids=[f"{p}p-{g}g" for p, g in sizes[mode]]
+            )
+
+
+@pytest.fixture
+def mode(quick: bool) -> str:
+    """Return ``quick`` or ``full``."""
+    return "quick" if quick else "full"
 
 
 @pytest.fixture
