@@ -13,7 +13,13 @@ Error codes picked for the media namespaces: unknown favorite/playlist ids
 400 ERROR_INVALID_OBJECT_ID; audioClip without AUDIO_CLIP 499 ERROR_NOT_CAPABLE;
 cancelling an unknown/finished clip 404 ERROR_AUDIO_CLIP_ID_NOT_FOUND;
 homeTheater without HT_PLAYBACK 404 ERROR_UNSUPPORTED_NAMESPACE; unknown or
-evicted sessions 410 ERROR_RESOURCE_GONE. Webhooks: see ``events.py``.
+evicted sessions 410 ERROR_RESOURCE_GONE; tvPowerState without HT_POWER_STATE
+404 ERROR_UNSUPPORTED_COMMAND. Transport and grouping: an itemId that is not
+current, an unknown deviceId or musicContextGroupId 400 ERROR_INVALID_OBJECT_ID;
+an unknown playModes key or a non-bool one, or a group left without players,
+400 ERROR_INVALID_PARAMETER; lineIn on a player without LINE_IN 499
+ERROR_NOT_CAPABLE (seek and playMode refusals come from ``model.py``).
+Webhooks: see ``events.py`` (no ``playbackSession`` subscriptions).
 """
 
 import asyncio
