@@ -1,13 +1,8 @@
 """In-process simulator of the Sonos cloud (OAuth + Control API) for tests."""
 
-from .app import (
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
-    Fault,
-    RecordedRequest,
-    SonosCloudSimulator,
-)
+from .app import SonosCloudSimulator
 from .events import Delivery, EventFaults, signature
+from .wire import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Fault, RecordedRequest
 
 __all__ = [
     "DEMO_CLIENT_ID",
