@@ -143,13 +143,10 @@ async def measure_load(
     await settle_events(hass, simulator)
     assert coordinator.last_update_success
     per_refresh = len(simulator.control_requests())
-    renewal = getattr(coordinator, "_async_renew_subscriptions", None)
-    renewal_requests = subscriptions
-    if renewal is not None:
-        simulator.clear_requests()
-        await renewal(dt_util.utcnow())
-        await settle_events(hass, simulator)
-        renewal_requests = len(simulator.control_requests())
+    simulator.clear_requests()
+    await coordinator.push._async_renew(dt_util.utcnow())
+    await settle_events(hass, simulator)
+    renewal_requests = len(simulator.control_requests())
     renewal_every = const.SUBSCRIPTION_RENEWAL.total_seconds()
     per_minute = per_refresh * 60 / interval + renewal_requests * 60 / renewal_every
 
@@ -261,12 +258,12 @@ async def test_idle_load_push(
     coordinator = entry.runtime_data
     subscriptions = len(simulator.subscriptions)
     at_setup = [subscriptions, sent(simulator), len(simulator.deliveries)]
-    healthy = getattr(coordinator, "push_healthy", None)
+    healthy = coordinator.push.healthy
     if not subscriptions or not healthy:
         table.add(players, groups, *at_setup, ms(setup_wall), *["-"] * 7)
         table.note(
             f"{players} players: push did not start (subscriptions: "
-            f"{subscriptions}, push_healthy: {healthy}); see the polling table."
+            f"{subscriptions}, push healthy: {healthy}); see the polling table."
         )
         return
 
