@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.sonos_cloud.api import namespaces as ns
 from custom_components.sonos_cloud.coordinator import (
     polling_interval,
     requests_per_refresh,
@@ -58,7 +59,11 @@ async def test_polling_picks_up_external_changes(
     assert living_room.attributes["volume_level"] == 0.55
     # households, groups, then per group playback, metadata and group volume,
     # per player its volume, and the options of the one home theater (the Arc)
-    assert len(simulator.control_requests()) == requests_per_refresh(1, 3, 3, 1) == 15
+    assert (
+        len(simulator.control_requests())
+        == requests_per_refresh(1, 3, 3, home_theater=1)
+        == 15
+    )
 
 
 @pytest.mark.parametrize(
@@ -197,7 +202,7 @@ async def test_group_that_vanishes_during_refresh(
     await coordinator.async_refresh()
 
     assert coordinator.last_update_success
-    assert kitchen_group not in coordinator.data.playback
+    assert kitchen_group not in coordinator.data.values_of(ns.PLAYBACK)
     # The state from the groups call still shows.
     assert hass.states.get("media_player.kitchen").state == "paused"
 

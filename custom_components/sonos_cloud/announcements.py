@@ -18,11 +18,9 @@ from .api import (
     AudioClip,
     ClipPriority,
     SonosError,
-    SonosEvent,
-    SonosInvalidResponseError,
     SonosTargetGoneError,
 )
-from .const import CLIP_FINAL_STATES, DOMAIN, EVENT_ANNOUNCEMENT, LOGGER
+from .const import DOMAIN, EVENT_ANNOUNCEMENT, LOGGER
 from .errors import command_error
 from .media import APP_ID
 from .room_events import ANNOUNCEMENT_OUTCOMES, RoomEvent, async_send_room_event
@@ -31,8 +29,6 @@ if TYPE_CHECKING:
     from .coordinator import SonosCloudCoordinator
 
 ANNOUNCEMENT_NAME = "Home Assistant"
-# Clip states in which Sonos will not play it (a LOW clip refused by a HIGH one).
-CLIP_REFUSED = frozenset({"DISMISSED", "ERROR"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +117,7 @@ class Announcements:
             return self._error(target, result)
         if isinstance(result, BaseException):
             raise result
-        if result.status in CLIP_REFUSED:
+        if result.status is not None and result.status.refused:
             return HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="announcement_refused",
@@ -164,22 +160,12 @@ class Announcements:
                 raise self._error(target, err) from err
 
     @callback
-    def async_handle_event(self, event: SonosEvent) -> None:
+    def async_handle_event(self, target: str, clips: tuple[AudioClip, ...]) -> None:
         """Fire ``sonos_cloud_announcement`` when one of our clips ends."""
-        target = event.target_value
-        clips = event.body.get("audioClips")
-        if not isinstance(clips, list):
-            return
-        for item in clips:
-            if not isinstance(item, dict):
-                continue
-            try:
-                clip = AudioClip.from_json(item)
-            except SonosInvalidResponseError:
-                continue
+        for clip in clips:
             if clip.id != self._active.get(target):
                 continue
-            if clip.status not in CLIP_FINAL_STATES:
+            if clip.status is None or not clip.status.final:
                 continue
             del self._active[target]
             self._hass.bus.async_fire(
@@ -190,7 +176,7 @@ class Announcements:
                     ),
                     "player_id": target,
                     "clip_id": clip.id,
-                    "status": clip.status,
+                    "status": clip.status.value,
                     "error_code": clip.error_code,
                 },
             )

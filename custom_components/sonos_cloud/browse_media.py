@@ -63,10 +63,10 @@ def playlist_item(playlist: Playlist) -> BrowseMedia:
 
 
 def _directory(
-    title_key: str, content_id: str, children: list[BrowseMedia] | None
+    title: str, content_id: str, children: list[BrowseMedia] | None
 ) -> BrowseMedia:
     return BrowseMedia(
-        title=title_key,
+        title=title,
         media_class=MediaClass.DIRECTORY,
         media_content_id=content_id,
         media_content_type=content_id,

@@ -27,8 +27,8 @@ MIN_POLL_INTERVAL: Final = timedelta(seconds=30)
 # keeps the last state: entities go unavailable only when failures persist.
 OUTAGE_FAILED_REFRESHES: Final = 3
 OUTAGE_DURATION: Final = timedelta(minutes=2)
-# Parallel requests during a refresh; stays far below the 100/s spike arrest.
-MAX_PARALLEL_REQUESTS: Final = 8
+# Parallel requests and their rate are limited once per API key, by the
+# client's RequestPacer (api/transport.py).
 
 # Volume up/down change the volume by this many points of 100 unless the options
 # say otherwise; 5 is what the Sonos app's buttons do.
@@ -45,11 +45,9 @@ SUBSCRIPTION_RENEWAL: Final = timedelta(hours=24)
 PUSH_WATCHDOG_INTERVAL: Final = timedelta(minutes=5)
 PUSH_SILENCE_LIMIT: Final = timedelta(minutes=15)
 
-# Fired when an announcement this integration started ends (push only).
+# Fired when an announcement this integration started ends (push only); the
+# clip statuses are api.ClipStatus.
 EVENT_ANNOUNCEMENT: Final = "sonos_cloud_announcement"
-CLIP_FINAL_STATES: Final = frozenset(
-    {"DONE", "ERROR", "DISMISSED", "INTERRUPTED", "INACTIVE"}
-)
 
 CONF_VOLUME_STEP: Final = "volume_step"
 # Home Assistant Cloud webhook made for Sonos events, to delete with the entry.

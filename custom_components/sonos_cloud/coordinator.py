@@ -1,18 +1,13 @@
 """Coordinator: fetches every household into one snapshot and runs commands."""
 
-import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from dataclasses import replace
-from datetime import datetime, timedelta
-import math
-from typing import override
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
+from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
-from homeassistant.helpers import (
-    device_registry as dr,
-)
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -20,34 +15,32 @@ from .announcements import Announcements
 from .api import (
     Group,
     Groups,
-    HomeTheaterOptions,
-    PlaybackStatus,
+    NamespaceEvent,
     SonosAuthError,
     SonosCloudClient,
     SonosConnectionError,
     SonosError,
-    SonosEvent,
     SonosInvalidResponseError,
     SonosRateLimitedError,
-    SonosRequestError,
     SonosServerError,
     SonosTargetGoneError,
+    namespaces as ns,
 )
 from .const import (
     DOMAIN,
     LOGGER,
-    MAX_PARALLEL_REQUESTS,
     MIN_POLL_INTERVAL,
     OUTAGE_DURATION,
     OUTAGE_FAILED_REFRESHES,
-    POLLING_SHARE_OF_RATE_LIMIT,
-    POSITION_TOLERANCE_MS,
-    RATE_LIMIT_PER_MINUTE,
 )
+from .fetch import SnapshotReader, polling_interval, requests_per_refresh
 from .library import LibraryCache
 from .push import PushEvents
 from .room_events import async_report_playback_error
-from .snapshot import SonosCloudData, UnconfirmedTopologyError
+from .state import SonosCloudData, UnconfirmedTopologyError
+
+# Re-exported for the benchmarks and tests, which read the budget here.
+__all__ = ["SonosCloudCoordinator", "polling_interval", "requests_per_refresh"]
 
 type SonosCloudConfigEntry = ConfigEntry[SonosCloudCoordinator]
 
@@ -63,48 +56,6 @@ def account_unique_id(household_ids: Iterable[str]) -> str:
     Sonos system, so the smallest one identifies the account.
     """
     return min(household_ids)
-
-
-def requests_per_refresh(
-    households: int, groups: int, players: int, home_theaters: int = 0
-) -> int:
-    """Count the requests of one refresh.
-
-    Households, then per household its groups, per group playback, metadata and
-    group volume, per player its volume, per home theater player its options.
-    """
-    return 1 + households + 3 * groups + players + home_theaters
-
-
-def polling_interval(requests_per_refresh: int) -> timedelta:
-    """Poll as often as the rate-limit share allows, never faster than the floor.
-
-    Every installation using an API key shares its 1,000 requests per minute,
-    so one household must keep its polling to a small share of that.
-    """
-    budget_per_minute = RATE_LIMIT_PER_MINUTE * POLLING_SHARE_OF_RATE_LIMIT
-    seconds = math.ceil(requests_per_refresh * 60 / budget_per_minute)
-    return max(MIN_POLL_INTERVAL, timedelta(seconds=seconds))
-
-
-async def _all[T](calls: Iterable[Awaitable[T]]) -> list[T]:
-    """Await calls together; on the first failure cancel the rest and raise it."""
-    try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(_awaited(call)) for call in calls]
-    except ExceptionGroup as errors:
-        raise _first_error(errors) from None
-    return [task.result() for task in tasks]
-
-
-async def _awaited[T](call: Awaitable[T]) -> T:
-    return await call
-
-
-def _first_error(errors: BaseExceptionGroup[BaseException]) -> BaseException:
-    """Return the first leaf exception of a (nested) exception group."""
-    first = errors.exceptions[0]
-    return _first_error(first) if isinstance(first, BaseExceptionGroup) else first
 
 
 class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
@@ -127,14 +78,12 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             update_interval=MIN_POLL_INTERVAL,
         )
         self.client = client
-        self._request_slots = asyncio.Semaphore(MAX_PARALLEL_REQUESTS)
         self.library = LibraryCache(client)
         self.announcements = Announcements(hass, self)
         self.push = PushEvents(hass, self, client)
         # How often to poll what push does not cover, as the last refresh sized it.
         self._polling_interval = MIN_POLL_INTERVAL
-        # Home theater players whose options Sonos refused: not asked again.
-        self._no_home_theater_options: set[str] = set()
+        self._reader = SnapshotReader(client)
         # Refreshes failed in a row for a passing reason, and since when.
         self._passing_failures = 0
         self._failing_since: datetime | None = None
@@ -243,87 +192,20 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         )
 
     async def _async_fetch(self) -> SonosCloudData:
-        try:
-            return await self._async_fetch_all()
-        except ExceptionGroup as errors:
-            # Concurrent fetches fail together; the first failure explains it.
-            raise _first_error(errors) from None
-
-    async def _async_fetch_all(self) -> SonosCloudData:
-        households = await self.client.get_households()
-        if not households:
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="no_households"
-            )
-        topologies = await self._gather(
-            self.client.get_groups(household.id) for household in households
-        )
-        players = {}
-        player_households = {}
-        groups: dict[str, Group] = {}
-        for household, topology in zip(households, topologies, strict=True):
-            for player in topology.players:
-                players[player.id] = player
-                player_households[player.id] = household.id
-            groups.update((group.id, group) for group in topology.groups)
-
-        group_ids = list(groups)
-        player_ids = list(players)
-        home_theater_ids = [
-            player.id
-            for player in players.values()
-            if player.is_home_theater and player.id not in self._no_home_theater_options
-        ]
-        async with asyncio.TaskGroup() as fetches:
-            playback_task = fetches.create_task(
-                self._gather_present(self.client.get_playback_status, group_ids)
-            )
-            metadata_task = fetches.create_task(
-                self._gather_present(self.client.get_metadata_status, group_ids)
-            )
-            group_volumes_task = fetches.create_task(
-                self._gather_present(self.client.get_group_volume, group_ids)
-            )
-            player_volumes_task = fetches.create_task(
-                self._gather_present(self.client.get_player_volume, player_ids)
-            )
-            home_theater_task = fetches.create_task(
-                self._async_fetch_home_theater(home_theater_ids)
-            )
-        playback = playback_task.result()
-        metadata = metadata_task.result()
-        group_volumes = group_volumes_task.result()
-        player_volumes = player_volumes_task.result()
-        self._polling_interval = polling_interval(
-            requests_per_refresh(
-                len(households), len(group_ids), len(player_ids), len(home_theater_ids)
-            )
-        )
+        fetched = await self._reader.async_read(self.data)
+        self._polling_interval = polling_interval(fetched.requests)
         self.update_interval = (
             None if self.push.covers_everything else self._polling_interval
         )
-        if not any(topology.partial for topology in topologies):
+        if fetched.complete:
             # Sonos leaves out players it is unsure of during a regroup
             # ("partial"); only a complete answer proves a player is gone.
-            self._remove_stale_devices(players.keys())
-        now = dt_util.utcnow()
-        playback, playback_updated_at = self._keep_interpolated_positions(playback, now)
-        return SonosCloudData(
-            households={household.id: household for household in households},
-            players=players,
-            groups=groups,
-            player_households=player_households,
-            playback=playback,
-            metadata=metadata,
-            group_volumes=group_volumes,
-            player_volumes=player_volumes,
-            playback_updated_at=playback_updated_at,
-            home_theater=home_theater_task.result(),
-        )
+            self._remove_stale_devices(fetched.data.players.keys())
+        return fetched.data
 
     @callback
-    def async_show(self, data: SonosCloudData) -> None:
-        """Show a snapshot changed by a command or an event.
+    def async_publish(self, data: SonosCloudData) -> None:
+        """Publish a snapshot changed by a command (optimistic) or an event.
 
         Unlike ``async_set_updated_data`` this keeps the poll timer running:
         frequent commands or events must not postpone the next re-sync forever.
@@ -332,20 +214,20 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         self.async_update_listeners()
 
     @callback
-    def async_handle_event(self, event: SonosEvent) -> None:
+    def async_handle_event(self, event: NamespaceEvent[Any, Any]) -> None:
         """Apply a verified event to the snapshot without asking Sonos."""
         self.push.async_event_arrived()
         if not self.cloud_available:
             # An event proves the cloud works again: show the rooms at once.
             self.cloud_available = True
             self.async_update_listeners()
-        if event.namespace in ("favorites", "playlists"):
-            self.library.invalidate(event.household_id or event.target_value)
+        if event.namespace in (ns.FAVORITES, ns.PLAYLISTS):
+            self.library.invalidate(event.household_id or event.target_id)
             return
-        if event.namespace == "audioClip":
-            self.announcements.async_handle_event(event)
+        if event.namespace is ns.AUDIO_CLIP:
+            self.announcements.async_handle_event(event.target_id, event.value)
             return
-        if event.type == "playbackError":
+        if event.namespace is ns.PLAYBACK_ERROR:
             entry_id = self.config_entry.entry_id
             async_report_playback_error(self.hass, entry_id, self.data, event)
             return
@@ -355,12 +237,12 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             self._async_confirm_topology(change.household_id)
             return
         except SonosInvalidResponseError as err:
-            LOGGER.debug("Ignoring %s event: %s", event.type, err)
+            LOGGER.debug("Ignoring %s event: %s", event.namespace.event_type, err)
             return
         if data is None:
             return
-        self.async_show(data)
-        if event.namespace == "groups":
+        self.async_publish(data)
+        if event.namespace is ns.GROUPS:
             # New group ids need their own subscriptions.
             self.config_entry.async_create_background_task(
                 self.hass, self.push.async_sync(), "sonos_cloud subscribe"
@@ -385,12 +267,12 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         try:
             while True:
                 try:
-                    topology = await self.client.get_groups(household_id)
+                    topology = await self.client.get(ns.GROUPS, household_id)
                 except SonosError as err:
                     LOGGER.debug("Could not read the changed groups: %s", err)
                     return
                 if household_id in self.data.households:
-                    self.async_show(
+                    self.async_publish(
                         self.data.with_household_topology(household_id, topology)
                     )
                 if not self._topology_reads[household_id]:
@@ -399,35 +281,6 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         finally:
             del self._topology_reads[household_id]
         await self.push.async_sync()
-
-    def _keep_interpolated_positions(
-        self, playback: dict[str, PlaybackStatus], now: datetime
-    ) -> tuple[dict[str, PlaybackStatus], dict[str, datetime]]:
-        """Keep the last reading where the new position is what it predicts.
-
-        A fresh timestamp on every poll would rewrite every player's state
-        each time; the frontend moves a playing position on by itself.
-        """
-        previous: SonosCloudData | None = self.data
-        updated_at: dict[str, datetime] = {}
-        for group_id, status in playback.items():
-            updated_at[group_id] = now
-            if previous is None or status.position_ms is None:
-                continue
-            old = previous.playback.get(group_id)
-            old_at = previous.playback_updated_at.get(group_id)
-            expected = previous.position_ms(group_id, now)
-            if (
-                old is not None
-                and old_at is not None
-                and expected is not None
-                and old.state is status.state
-                and old.item_id == status.item_id
-                and abs(status.position_ms - expected) <= POSITION_TOLERANCE_MS
-            ):
-                playback[group_id] = replace(status, position_ms=old.position_ms)
-                updated_at[group_id] = old_at
-        return playback, updated_at
 
     def _remove_stale_devices(self, player_ids: Iterable[str]) -> None:
         """Remove our devices of players the account no longer has.
@@ -451,67 +304,6 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
                 else:
                     registry.async_remove_device(device.id)
 
-    async def _gather[T](self, calls: Iterable[Awaitable[T]]) -> list[T]:
-        """Await calls with bounded parallelism; cancel them all at the first failure.
-
-        A refresh that hits a 429 or an outage must not go on sending the
-        rest of its requests.
-        """
-
-        async def limited(call: Awaitable[T]) -> T:
-            try:
-                async with self._request_slots:
-                    return await call
-            finally:
-                if isinstance(call, Coroutine):
-                    # Cancelled while waiting for a slot: never started.
-                    call.close()
-
-        return await _all(limited(call) for call in calls)
-
-    async def _async_fetch_home_theater(
-        self, player_ids: list[str]
-    ) -> dict[str, HomeTheaterOptions]:
-        """Read home theater options; a player Sonos refuses them for is skipped.
-
-        Their read is not in Sonos' published reference, so a refusal must
-        not fail the refresh: that player then has no such settings.
-        """
-
-        async def fetch(player_id: str) -> HomeTheaterOptions | None:
-            try:
-                return await self.client.get_home_theater_options(player_id)
-            except SonosRequestError as err:
-                LOGGER.info(
-                    "Sonos gives no home theater options for %s (%s)", player_id, err
-                )
-                self._no_home_theater_options.add(player_id)
-                return None
-
-        return await self._gather_present(fetch, player_ids)
-
-    async def _gather_present[T](
-        self, fetch: Callable[[str], Awaitable[T | None]], ids: list[str]
-    ) -> dict[str, T]:
-        """Fetch one value per id, leaving out targets that vanished meanwhile.
-
-        A fetch may also answer None itself for a target to leave out.
-        """
-
-        async def fetch_present(target_id: str) -> T | None:
-            try:
-                return await fetch(target_id)
-            except SonosTargetGoneError:
-                LOGGER.debug("%s disappeared during the refresh", target_id)
-                return None
-
-        values = await self._gather(fetch_present(target_id) for target_id in ids)
-        return {
-            target_id: value
-            for target_id, value in zip(ids, values, strict=True)
-            if value is not None
-        }
-
     async def async_run_group_command[T](
         self, player_id: str, command: Callable[[str], Awaitable[T]]
     ) -> tuple[str, T]:
@@ -530,8 +322,8 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
 
     async def _async_reload_topology(self, player_id: str) -> Group:
         household_id = self.data.player_households[player_id]
-        topology: Groups = await self.client.get_groups(household_id)
-        self.async_show(self.data.with_household_topology(household_id, topology))
+        topology: Groups = await self.client.get(ns.GROUPS, household_id)
+        self.async_publish(self.data.with_household_topology(household_id, topology))
         return self._current_group(player_id)
 
     def _current_group(self, player_id: str) -> Group:

@@ -7,6 +7,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
 from .coordinator import SonosCloudConfigEntry
+from .reads import HELD
 
 # Household ids identify a home; tokens and the entry's unique id (a household id)
 # grant or reveal access. Player ids are kept: they are needed to debug a room.
@@ -53,21 +54,12 @@ async def async_get_config_entry_diagnostics(
             for player_id, player in data.players.items()
         },
         "groups": {group_id: asdict(group) for group_id, group in data.groups.items()},
-        "playback": {
-            group_id: asdict(status) for group_id, status in data.playback.items()
-        },
-        "metadata": {
-            group_id: asdict(metadata) for group_id, metadata in data.metadata.items()
-        },
-        "group_volumes": {
-            group_id: asdict(volume) for group_id, volume in data.group_volumes.items()
-        },
-        "player_volumes": {
-            player_id: asdict(volume)
-            for player_id, volume in data.player_volumes.items()
-        },
-        "home_theater": {
-            player_id: asdict(options)
-            for player_id, options in data.home_theater.items()
+        **{
+            read.key: {
+                target_id: asdict(value)
+                for target_id, value in data.values_of(read.namespace).items()
+            }
+            for read in HELD
+            if read.key is not None
         },
     }

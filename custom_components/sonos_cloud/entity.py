@@ -25,11 +25,12 @@ from .api import (
     Player,
     PlayModes,
     SonosError,
+    namespaces as ns,
 )
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
 from .errors import command_error
-from .snapshot import SonosCloudData
+from .state import SonosCloudData
 
 type ExpectedChange = Callable[[SonosCloudData, str], SonosCloudData]
 """The snapshot a command should lead to, given the snapshot and its target id."""
@@ -136,19 +137,9 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         tells whether a write is needed: in a large household one room's
         change then costs one state write, not one per room.
         """
-        data = self.coordinator.data
-        group = data.group_of(self.player_id)
-        group_id = group.id if group is not None else None
         return (
             self.coordinator.cloud_available,
-            data.players.get(self.player_id),
-            group,
-            data.playback.get(group_id) if group_id else None,
-            data.metadata.get(group_id) if group_id else None,
-            data.group_volumes.get(group_id) if group_id else None,
-            data.player_volumes.get(self.player_id),
-            data.playback_updated_at.get(group_id) if group_id else None,
-            data.home_theater.get(self.player_id),
+            *self.coordinator.data.shown_for(self.player_id),
         )
 
     @callback
@@ -177,7 +168,7 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
     def playback_status(self) -> PlaybackStatus | None:
         """Return the playback status of the player's group."""
         group = self.sonos_group
-        return self.coordinator.data.playback.get(group.id) if group else None
+        return self.coordinator.data.get(ns.PLAYBACK, group.id if group else None)
 
     @property
     @override
@@ -220,7 +211,7 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         except SonosError as err:
             raise self._command_error(err) from err
         if expected is not None:
-            coordinator.async_show(expected(coordinator.data, target_id))
+            coordinator.async_publish(expected(coordinator.data, target_id))
             self._published = coordinator.data
         return result
 

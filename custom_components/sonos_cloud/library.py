@@ -9,7 +9,7 @@ import asyncio
 from dataclasses import dataclass
 import time
 
-from .api import Favorite, Playlist, SonosCloudClient
+from .api import Favorite, Playlist, SonosCloudClient, namespaces as ns
 from .const import LIBRARY_MAX_AGE
 
 
@@ -36,11 +36,11 @@ class LibraryCache:
         now = time.monotonic()
         if cached is not None and now - cached.fetched_at < LIBRARY_MAX_AGE:
             return cached
-        (_, favorites), (_, playlists) = await asyncio.gather(
-            self._client.get_favorites(household_id),
-            self._client.get_playlists(household_id),
+        favorites, playlists = await asyncio.gather(
+            self._client.get(ns.FAVORITES, household_id),
+            self._client.get(ns.PLAYLISTS, household_id),
         )
-        library = HouseholdLibrary(favorites, playlists, now)
+        library = HouseholdLibrary(list(favorites.items), list(playlists.items), now)
         self._libraries[household_id] = library
         return library
 

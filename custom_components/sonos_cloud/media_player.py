@@ -36,6 +36,7 @@ from .api import (
     PlayModes,
     SonosValueTooLongError,
     Volume,
+    namespaces as ns,
 )
 from .browse_media import async_browse, is_library_folder, search
 from .const import CONF_VOLUME_STEP, DOMAIN, VOLUME_STEP_PERCENT
@@ -59,7 +60,7 @@ from .media import (
     queue_action,
     shown,
 )
-from .snapshot import SonosCloudData
+from .state import SonosCloudData
 
 # Every command is one request; Home Assistant need not serialise them.
 PARALLEL_UPDATES = 0
@@ -130,12 +131,12 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     @property
     def _metadata(self) -> Metadata:
         group = self.sonos_group
-        metadata = self.coordinator.data.metadata.get(group.id) if group else None
+        metadata = self.coordinator.data.get(ns.METADATA, group.id if group else None)
         return metadata or Metadata()
 
     @property
     def _volume(self) -> Volume | None:
-        return self.coordinator.data.player_volumes.get(self.player_id)
+        return self.coordinator.data.get(ns.PLAYER_VOLUME, self.player_id)
 
     @property
     def _play_modes(self) -> PlayModes | None:
@@ -238,7 +239,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Expose the group volume, which has no slot in the media player model."""
         group = self.sonos_group
-        volume = self.coordinator.data.group_volumes.get(group.id) if group else None
+        volume = self.coordinator.data.get(ns.GROUP_VOLUME, group.id if group else None)
         if volume is None:
             return None
         return {
@@ -510,7 +511,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
             return group_id, await client.modify_group_members(group_id, add=to_add)
 
         group_id, group = await self.async_command(join)
-        self.coordinator.async_show(
+        self.coordinator.async_publish(
             self.coordinator.data.with_group(group, carry_from=group_id)
         )
 
@@ -526,7 +527,7 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
             ),
             target=Target.HOUSEHOLD,
         )
-        self.coordinator.async_show(self.coordinator.data.with_group(group))
+        self.coordinator.async_publish(self.coordinator.data.with_group(group))
 
     def _player_ids_of(self, entity_ids: list[str]) -> list[str]:
         """Map entity ids to player ids of this household, refusing anything else."""

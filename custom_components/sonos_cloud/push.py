@@ -15,7 +15,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.util import dt as dt_util
 
-from .api import PlaybackState, SonosCloudClient, SonosError
+from .api import PlaybackState, SonosCloudClient, SonosError, namespaces as ns
 from .const import (
     DOMAIN,
     LOGGER,
@@ -175,7 +175,7 @@ class PushEvents:
         )
         playing = any(
             status.state is PlaybackState.PLAYING
-            for status in self._coordinator.data.playback.values()
+            for status in self._coordinator.data.values_of(ns.PLAYBACK).values()
         )
         if playing and now - self.last_event_at > PUSH_SILENCE_LIMIT:
             LOGGER.info("No Sonos events for a while during playback; polling")

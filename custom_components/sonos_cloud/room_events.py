@@ -10,9 +10,9 @@ from typing import Any
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from .api import PlaybackError, SonosEvent, SonosInvalidResponseError
-from .const import DOMAIN, LOGGER
-from .snapshot import SonosCloudData
+from .api import NamespaceEvent, PlaybackError
+from .const import DOMAIN
+from .state import SonosCloudData
 
 # Sonos clip states that end an announcement, and the event type each fires.
 ANNOUNCEMENT_OUTCOMES = {
@@ -55,15 +55,14 @@ def async_send_room_event(
 
 @callback
 def async_report_playback_error(
-    hass: HomeAssistant, entry_id: str, data: SonosCloudData, event: SonosEvent
+    hass: HomeAssistant,
+    entry_id: str,
+    data: SonosCloudData,
+    event: NamespaceEvent[PlaybackError | None, PlaybackError],
 ) -> None:
     """Tell every room of the group that its playback failed, and why."""
-    try:
-        error = PlaybackError.from_json(dict(event.body))
-    except SonosInvalidResponseError as err:
-        LOGGER.debug("Ignoring playbackError event: %s", err)
-        return
-    group = data.groups.get(event.target_value)
+    error = event.value
+    group = data.groups.get(event.target_id)
     if group is None:
         return
     for player_id in group.player_ids:

@@ -1,8 +1,7 @@
 """Event subscriptions: which targets Sonos should POST changes of.
 
-Per household its groups, favorites and playlists; per group its playback,
-metadata and group volume; per player its volume and, for players that play
-announcements, its audio clips. Subscriptions last three days and are renewed
+Every namespace of the read table (``reads.py``) that Sonos pushes, for each
+target its row applies to. Subscriptions last three days and are renewed
 daily. Group ids change on every regroup, so the set follows each snapshot.
 
 Each subscription is tracked on its own: one that failed is retried with
@@ -18,22 +17,14 @@ from http import HTTPStatus
 
 from homeassistant.util import dt as dt_util
 
-from .api import (
-    SonosCloudClient,
-    SonosError,
-    SonosRequestError,
-    group_target,
-    household_target,
-    player_target,
-)
-from .const import LOGGER, MAX_PARALLEL_REQUESTS
-from .snapshot import SonosCloudData
+from .api import SonosCloudClient, SonosError, SonosRequestError, gather_all
+from .const import LOGGER
+from .reads import READS
+from .state import SonosCloudData
 
 type Subscription = tuple[str, str]
 """(target path, namespace)."""
 
-HOUSEHOLD_NAMESPACES = ("groups", "favorites", "playlists")
-GROUP_NAMESPACES = ("playback", "playbackMetadata", "groupVolume")
 # Sonos keeps a subscription this long unless it is renewed.
 SUBSCRIPTION_LIFETIME = timedelta(days=3)
 # Waits before a failed subscription is tried again, then the last one for good.
@@ -42,18 +33,12 @@ RETRY_BACKOFF = tuple(timedelta(minutes=m) for m in (1, 2, 5, 15, 30, 60))
 
 def wanted_subscriptions(data: SonosCloudData) -> set[Subscription]:
     """Return every subscription the snapshot needs."""
-    wanted: set[Subscription] = set()
-    for household_id in data.households:
-        target = household_target(household_id)
-        wanted.update((target, namespace) for namespace in HOUSEHOLD_NAMESPACES)
-    for group_id in data.groups:
-        target = group_target(group_id)
-        wanted.update((target, namespace) for namespace in GROUP_NAMESPACES)
-    for player in data.players.values():
-        wanted.add((player_target(player.id), "playerVolume"))
-        if player.has_audio_clip:
-            wanted.add((player_target(player.id), "audioClip"))
-    return wanted
+    return {
+        (read.namespace.target_path(target_id), read.namespace.name)
+        for read in READS
+        if read.namespace.pushed
+        for target_id in data.targets(read)
+    }
 
 
 class CallbackURLMissingError(SonosRequestError):
@@ -75,7 +60,6 @@ class SubscriptionManager:
         # When each live subscription runs out at Sonos.
         self._expires: dict[Subscription, datetime] = {}
         self._failed: dict[Subscription, _Failure] = {}
-        self._slots = asyncio.Semaphore(MAX_PARALLEL_REQUESTS)
         # One sync at a time: bursts of regroup events must not subscribe the
         # same target twice.
         self._lock = asyncio.Lock()
@@ -140,23 +124,19 @@ class SubscriptionManager:
         self._expires, self._failed = {}, {}
 
         async def unsubscribe(target: str, namespace: str) -> None:
-            async with self._slots:
-                try:
-                    await self._client.unsubscribe(target, namespace)
-                except SonosError as err:
-                    LOGGER.debug(
-                        "Unsubscribing %s %s failed: %s", target, namespace, err
-                    )
+            try:
+                await self._client.unsubscribe(target, namespace)
+            except SonosError as err:
+                LOGGER.debug("Unsubscribing %s %s failed: %s", target, namespace, err)
 
-        await asyncio.gather(*(unsubscribe(*item) for item in subscriptions))
+        await gather_all(unsubscribe(*item) for item in subscriptions)
 
     async def _subscribe(
         self, subscriptions: Iterable[Subscription], *, probe: bool = False
     ) -> None:
         async def subscribe(item: Subscription) -> None:
             try:
-                async with self._slots:
-                    await self._client.subscribe(*item)
+                await self._client.subscribe(*item)
             except SonosError as err:
                 if probe and _callback_url_missing(err):
                     raise CallbackURLMissingError(
@@ -169,7 +149,7 @@ class SubscriptionManager:
                 if self.on_subscribed is not None:
                     self.on_subscribed(item[1], item[0])
 
-        await asyncio.gather(*(subscribe(item) for item in subscriptions))
+        await gather_all(subscribe(item) for item in subscriptions)
 
     def _failed_once(self, item: Subscription, err: SonosError) -> None:
         previous = self._failed.get(item)

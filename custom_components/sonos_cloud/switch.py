@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import HomeTheaterOptions, Player, PlayModes
+from .api import Player, PlayModes, namespaces as ns
 from .const import DOMAIN
 from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
 from .entity import SonosCloudEntity, Target, async_add_player_entities
@@ -49,21 +49,21 @@ async def _set_crossfade(switch: SonosCloudSwitch, on: bool) -> None:
     await switch.async_set_play_modes(crossfade=on)
 
 
-def _home_theater(switch: SonosCloudSwitch) -> HomeTheaterOptions | None:
-    return switch.coordinator.data.home_theater.get(switch.player_id)
+def _home_theater(switch: SonosCloudSwitch) -> ns.HomeTheaterOptions | None:
+    return switch.coordinator.data.get(ns.HOME_THEATER, switch.player_id)
 
 
 async def _set_home_theater(switch: SonosCloudSwitch, **option: bool) -> None:
     """Change one option; show all of them as Sonos answers."""
     coordinator = switch.coordinator
     options = await switch.async_command(
-        lambda player_id: coordinator.client.set_home_theater_options(
-            player_id, **option
+        lambda player_id: coordinator.client.change(
+            ns.HOME_THEATER, player_id, **option
         ),
         target=Target.PLAYER,
     )
-    coordinator.async_show(
-        coordinator.data.with_home_theater(switch.player_id, options)
+    coordinator.async_publish(
+        coordinator.data.with_value(ns.HOME_THEATER, switch.player_id, options)
     )
 
 

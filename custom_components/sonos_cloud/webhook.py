@@ -28,9 +28,15 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.storage import Store
 
-from .api import SonosEvent, SonosEventError, parse_event
-from .api.events import MAX_EVENT_BYTES
-from .api.sequence import SequenceGuard
+from .api import (
+    MAX_EVENT_BYTES,
+    NamespaceEvent,
+    SequenceGuard,
+    SonosEventError,
+    SonosInvalidResponseError,
+    decode_event,
+    parse_event,
+)
 from .const import CONF_CLOUDHOOK_URL, DOMAIN, LOGGER
 
 STORAGE_VERSION = 1
@@ -71,7 +77,7 @@ class SonosWebhook:
         webhook_id: str,
         client_id: str,
         client_secret: str,
-        on_event: Callable[[SonosEvent], None],
+        on_event: Callable[[NamespaceEvent[Any, Any]], None],
         *,
         store: Store[dict[str, Any]],
     ) -> None:
@@ -187,7 +193,13 @@ class SonosWebhook:
         if not accepted:
             LOGGER.debug("Dropping replayed or late event %s", event.seq_id)
             return web.Response(status=200)
-        self._on_event(event)
+        try:
+            decoded = decode_event(event)
+        except SonosInvalidResponseError as err:
+            LOGGER.debug("Ignoring %s event: %s", event.type, err)
+            return web.Response(status=200)
+        if decoded is not None:
+            self._on_event(decoded)
         return web.Response(status=200)
 
     def _log_rejection(self, reason: str, remote: str | None) -> None:

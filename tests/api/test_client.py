@@ -10,7 +10,6 @@ import aiohttp
 import pytest
 
 from custom_components.sonos_cloud.api import (
-    HomeTheaterOptions,
     RequestPacer,
     SonosAuthError,
     SonosCloudClient,
@@ -22,6 +21,7 @@ from custom_components.sonos_cloud.api import (
     SonosTargetGoneError,
     SonosValueTooLongError,
     Volume,
+    namespaces as ns,
 )
 from custom_components.sonos_cloud.endpoints import sonos_endpoints
 from tests.conftest import HOUSEHOLD_ID, KITCHEN, LIVING_ROOM
@@ -71,7 +71,7 @@ async def test_households_and_groups(
     households = await client.get_households()
     assert [household.id for household in households] == [HOUSEHOLD_ID]
 
-    topology = await client.get_groups(HOUSEHOLD_ID)
+    topology = await client.get(ns.GROUPS, HOUSEHOLD_ID)
     assert {player.name for player in topology.players} == {
         "Living Room",
         "Kitchen",
@@ -91,10 +91,10 @@ async def test_volume_round_trip(
     group_id = simulator.group_id_of(KITCHEN)
     await client.set_player_volume(KITCHEN, 33)
     await client.set_player_mute(KITCHEN, True)
-    assert await client.get_player_volume(KITCHEN) == Volume(33, muted=True)
+    assert await client.get(ns.PLAYER_VOLUME, KITCHEN) == Volume(33, muted=True)
     await client.set_group_volume(group_id, 40)
     await client.set_group_mute(group_id, True)
-    assert await client.get_group_volume(group_id) == Volume(40, muted=True)
+    assert await client.get(ns.GROUP_VOLUME, group_id) == Volume(40, muted=True)
 
     bodies = [(r.method, r.json) for r in simulator.control_requests()]
     assert bodies == [
@@ -111,22 +111,22 @@ async def test_home_theater_options(
     client: SonosCloudClient, simulator: SonosCloudSimulator
 ) -> None:
     """Options are read and changed on the player; unset ones are not sent."""
-    assert await client.get_home_theater_options(LIVING_ROOM) == HomeTheaterOptions(
+    assert await client.get(ns.HOME_THEATER, LIVING_ROOM) == ns.HomeTheaterOptions(
         night_mode=False, enhance_dialog=False
     )
-    answer = await client.set_home_theater_options(LIVING_ROOM, night_mode=True)
-    assert answer == HomeTheaterOptions(night_mode=True, enhance_dialog=False)
-    answer = await client.set_home_theater_options(
-        LIVING_ROOM, night_mode=False, enhance_dialog=True
+    answer = await client.change(ns.HOME_THEATER, LIVING_ROOM, night_mode=True)
+    assert answer == ns.HomeTheaterOptions(night_mode=True, enhance_dialog=False)
+    answer = await client.change(
+        ns.HOME_THEATER, LIVING_ROOM, night_mode=False, enhance_dialog=True
     )
-    assert answer == HomeTheaterOptions(night_mode=False, enhance_dialog=True)
+    assert answer == ns.HomeTheaterOptions(night_mode=False, enhance_dialog=True)
     assert [(r.method, r.json) for r in simulator.control_requests()] == [
         ("GET", None),
         ("POST", {"nightMode": True}),
         ("POST", {"nightMode": False, "enhanceDialog": True}),
     ]
     with pytest.raises(SonosRequestError) as refused:
-        await client.get_home_theater_options(KITCHEN)
+        await client.get(ns.HOME_THEATER, KITCHEN)
     assert refused.value.error_code == "ERROR_UNSUPPORTED_NAMESPACE"
 
 
@@ -136,11 +136,11 @@ async def test_playback_commands(
     """Transport commands change the group's state."""
     group_id = simulator.group_id_of(LIVING_ROOM)
     await client.pause(group_id)
-    assert (await client.get_playback_status(group_id)).state == "PLAYBACK_STATE_PAUSED"
+    assert (await client.get(ns.PLAYBACK, group_id)).state == "PLAYBACK_STATE_PAUSED"
     await client.play(group_id)
     await client.skip_to_next_track(group_id)
     await client.skip_to_previous_track(group_id)
-    status = await client.get_playback_status(group_id)
+    status = await client.get(ns.PLAYBACK, group_id)
     assert status.state == "PLAYBACK_STATE_PLAYING"
 
 
@@ -418,12 +418,12 @@ async def test_metadata_and_play_modes(
 ) -> None:
     """Metadata, play modes and relative volume use the documented bodies."""
     group_id = simulator.group_id_of(LIVING_ROOM)
-    metadata = await client.get_metadata_status(group_id)
+    metadata = await client.get(ns.METADATA, group_id)
     assert metadata.title
     assert metadata.duration_ms
 
     await client.set_play_modes(group_id, shuffle=True, crossfade=False)
-    status = await client.get_playback_status(group_id)
+    status = await client.get(ns.PLAYBACK, group_id)
     assert status.play_modes is not None
     assert status.play_modes.shuffle is True
     await client.set_player_relative_volume(KITCHEN, -3)
@@ -441,7 +441,7 @@ async def test_metadata_and_play_modes(
         lambda client: client.set_play_modes("RINCON_X:1"),
         lambda client: client.set_player_relative_volume(KITCHEN, 101),
         lambda client: client.set_player_relative_volume(KITCHEN, True),
-        lambda client: client.set_home_theater_options(LIVING_ROOM),
+        lambda client: client.change(ns.HOME_THEATER, LIVING_ROOM),
     ],
 )
 async def test_arguments_checked_before_sending(
@@ -457,10 +457,11 @@ async def test_library_and_sessions(
     client: SonosCloudClient, simulator: SonosCloudSimulator
 ) -> None:
     """Favorites, playlists and stream sessions parse and send what Sonos expects."""
-    version, favorites = await client.get_favorites(HOUSEHOLD_ID)
+    library = await client.get(ns.FAVORITES, HOUSEHOLD_ID)
+    version, favorites = library.version, library.items
     assert version
     assert "Morning Mix" in {favorite.name for favorite in favorites}
-    _, playlists = await client.get_playlists(HOUSEHOLD_ID)
+    playlists = (await client.get(ns.PLAYLISTS, HOUSEHOLD_ID)).items
     assert {playlist.name for playlist in playlists} == {"Dinner", "Workout"}
 
     session_id = await client.create_session(
@@ -478,13 +479,13 @@ async def test_library_and_sessions(
     [
         (
             Fault(method="GET", path=r".*/favorites", status=200, body={"items": {}}),
-            lambda client: client.get_favorites(HOUSEHOLD_ID),
+            lambda client: client.get(ns.FAVORITES, HOUSEHOLD_ID),
         ),
         (
             Fault(
                 method="GET", path=r".*/playlists", status=200, body={"playlists": 1}
             ),
-            lambda client: client.get_playlists(HOUSEHOLD_ID),
+            lambda client: client.get(ns.PLAYLISTS, HOUSEHOLD_ID),
         ),
         (
             Fault(method="POST", path=r".*/playbackSession", status=200, body={}),
@@ -508,10 +509,10 @@ async def test_requests_are_paced(
     # A clock that stands still: no tokens come back while requests are sent.
     with (
         patch(
-            "custom_components.sonos_cloud.api.client.asyncio.sleep", autospec=True
+            "custom_components.sonos_cloud.api.transport.asyncio.sleep", autospec=True
         ) as sleep,
         patch(
-            "custom_components.sonos_cloud.api.client.time.monotonic",
+            "custom_components.sonos_cloud.api.transport.time.monotonic",
             return_value=1000.0,
         ),
     ):

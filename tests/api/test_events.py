@@ -5,11 +5,11 @@ import json
 import pytest
 
 from custom_components.sonos_cloud.api import (
+    MAX_EVENT_BYTES,
     SonosEventError,
     event_signature,
     parse_event,
 )
-from custom_components.sonos_cloud.api.events import MAX_EVENT_BYTES
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,12 @@ from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.sonos_cloud.api import SonosEvent
+from custom_components.sonos_cloud.api import (
+    NamespaceEvent,
+    SonosEvent,
+    decode_event,
+    namespaces as ns,
+)
 from tests.conftest import HOUSEHOLD_ID, KITCHEN, settle
 from tests.simulator import Fault, SonosCloudSimulator
 from tests.test_webhook import KITCHEN_ENTITY, _post
@@ -29,7 +34,7 @@ async def test_players_from_an_event_need_the_clouds_word(
     """A groups event with new players is checked with one groups request."""
     entities = set(hass.states.async_entity_ids())
     devices = len(device_registry.devices)
-    real = await push_integration.runtime_data.client.get_groups(HOUSEHOLD_ID)
+    real = await push_integration.runtime_data.client.get(ns.GROUPS, HOUSEHOLD_ID)
     simulator.clear_requests()
     fake = {"id": "RINCON_FAKE0", "name": "Fake", "capabilities": ["PLAYBACK"]}
     body = {
@@ -51,14 +56,18 @@ async def test_players_from_an_event_need_the_clouds_word(
     assert len(device_registry.devices) == devices
 
 
-def _event_with_fake_player(seq: int) -> SonosEvent:
+def _event_with_fake_player(seq: int) -> NamespaceEvent[Any, Any]:
     body = {
         "groups": [{"id": "RINCON_FAKE0:1", "coordinatorId": "RINCON_FAKE0"}],
         "players": [{"id": "RINCON_FAKE0", "name": "Fake"}],
     }
-    return SonosEvent(
-        seq, "groups", "groups", "householdId", HOUSEHOLD_ID, HOUSEHOLD_ID, body
+    event = decode_event(
+        SonosEvent(
+            seq, "groups", "groups", "householdId", HOUSEHOLD_ID, HOUSEHOLD_ID, body
+        )
     )
+    assert event is not None
+    return event
 
 
 async def test_events_during_a_groups_read_cost_one_more_read(

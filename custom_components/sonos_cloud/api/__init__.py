@@ -1,15 +1,12 @@
-"""Async client for the Sonos Control API (cloud), independent of Home Assistant."""
+"""Async client for the Sonos Control API (cloud), independent of Home Assistant.
 
-from .client import (
-    CONTROL_API_URL,
-    MAX_STREAM_URL,
-    AccessTokenProvider,
-    RequestPacer,
-    SonosCloudClient,
-    group_target,
-    household_target,
-    player_target,
-)
+The namespaces it reads are declared in ``namespaces`` and addressed through
+it (``namespaces.PLAYBACK``), so a new one is one declaration there.
+"""
+
+from . import namespaces
+from .checks import MAX_STREAM_URL
+from .client import SonosCloudClient
 from .errors import (
     SonosAuthError,
     SonosConnectionError,
@@ -21,17 +18,26 @@ from .errors import (
     SonosTargetGoneError,
     SonosValueTooLongError,
 )
-from .events import SonosEvent, SonosEventError, event_signature, parse_event
+from .events import (
+    MAX_EVENT_BYTES,
+    SonosEvent,
+    SonosEventError,
+    decode_event,
+    event_signature,
+    parse_event,
+)
 from .models import (
+    MAX_HOUSEHOLD_ITEMS,
     AudioClip,
     Capability,
     ClipPriority,
+    ClipStatus,
     ContentKind,
     Favorite,
     Group,
     Groups,
-    HomeTheaterOptions,
     Household,
+    Library,
     Metadata,
     PlaybackActions,
     PlaybackError,
@@ -43,21 +49,34 @@ from .models import (
     QueueAction,
     Volume,
 )
+from .namespace import Namespace, NamespaceEvent, TargetKind
+from .sequence import SequenceGuard
+from .transport import (
+    CONTROL_API_URL,
+    AccessTokenProvider,
+    RequestPacer,
+    gather_all,
+)
 
 __all__ = [
     "CONTROL_API_URL",
+    "MAX_EVENT_BYTES",
+    "MAX_HOUSEHOLD_ITEMS",
     "MAX_STREAM_URL",
     "AccessTokenProvider",
     "AudioClip",
     "Capability",
     "ClipPriority",
+    "ClipStatus",
     "ContentKind",
     "Favorite",
     "Group",
     "Groups",
-    "HomeTheaterOptions",
     "Household",
+    "Library",
     "Metadata",
+    "Namespace",
+    "NamespaceEvent",
     "PlayModes",
     "PlaybackActions",
     "PlaybackError",
@@ -67,6 +86,7 @@ __all__ = [
     "Playlist",
     "QueueAction",
     "RequestPacer",
+    "SequenceGuard",
     "SonosAuthError",
     "SonosCloudClient",
     "SonosConnectionError",
@@ -79,10 +99,11 @@ __all__ = [
     "SonosServerError",
     "SonosTargetGoneError",
     "SonosValueTooLongError",
+    "TargetKind",
     "Volume",
+    "decode_event",
     "event_signature",
-    "group_target",
-    "household_target",
+    "gather_all",
+    "namespaces",
     "parse_event",
-    "player_target",
 ]

@@ -14,6 +14,8 @@ import json
 from typing import Any
 
 from .errors import SonosError
+from .namespace import NamespaceEvent
+from .namespaces import ALL
 
 MAX_EVENT_BYTES = 256 * 1024
 """Larger bodies are refused; a groups event of 32 rooms is far smaller."""
@@ -100,4 +102,24 @@ def parse_event(
         target_value=values[4],
         household_id=headers.get("X-Sonos-Household-Id"),
         body=data,
+    )
+
+
+_BY_EVENT = {(namespace.name, namespace.event_type): namespace for namespace in ALL}
+
+
+def decode_event(event: SonosEvent) -> NamespaceEvent[Any, Any] | None:
+    """Parse a verified event's body into its namespace's typed payload.
+
+    None for a namespace or event type this client does not follow; raises
+    ``SonosInvalidResponseError`` for a body that does not parse.
+    """
+    namespace = _BY_EVENT.get((event.namespace, event.type))
+    if namespace is None:
+        return None
+    return NamespaceEvent(
+        namespace,
+        event.target_value,
+        event.household_id,
+        namespace.parse_event(event.body),
     )

@@ -8,6 +8,7 @@ players). Anything that does not fit raises ``SonosInvalidResponseError``:
 numbers from the network must never reach Home Assistant out of range.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -31,7 +32,6 @@ from .playback import (
     PlaybackStatus,
     PlayModes,
     playback_state as _playback_state,
-    updated_playback_status,
 )
 
 __all__ = [
@@ -39,13 +39,14 @@ __all__ = [
     "AudioClip",
     "Capability",
     "ClipPriority",
+    "ClipStatus",
     "ContentKind",
     "Favorite",
     "Group",
     "Groups",
-    "HomeTheaterOptions",
     "Household",
     "JsonObject",
+    "Library",
     "Metadata",
     "PlayModes",
     "PlaybackActions",
@@ -56,7 +57,6 @@ __all__ = [
     "Playlist",
     "QueueAction",
     "Volume",
-    "updated_playback_status",
 ]
 
 MAX_HOUSEHOLD_ITEMS = 32
@@ -211,22 +211,6 @@ class Volume:
 
 
 @dataclass(frozen=True, slots=True)
-class HomeTheaterOptions:
-    """Sound settings of a home theater player (Arc, Beam, Ray, Playbar)."""
-
-    night_mode: bool
-    enhance_dialog: bool
-
-    @classmethod
-    def from_json(cls, data: JsonObject) -> HomeTheaterOptions:
-        """Parse a ``homeTheaterOptions`` object."""
-        return cls(
-            night_mode=_field(data, "nightMode", bool, False),
-            enhance_dialog=_field(data, "enhanceDialog", bool, False),
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class Favorite:
     """A Sonos favorite; only the id and name are dependable."""
 
@@ -273,24 +257,71 @@ class Playlist:
 
 
 @dataclass(frozen=True, slots=True)
+class Library[T]:
+    """A household's favorites or playlists, with the list's version."""
+
+    version: str | None
+    items: tuple[T, ...]
+
+    @classmethod
+    def parser(
+        cls, key: str, parse: Callable[[JsonObject], T]
+    ) -> Callable[[JsonObject], Library[T]]:
+        """Return the parser of a list answer keeping its items under ``key``."""
+
+        def parse_list(data: JsonObject) -> Library[T]:
+            return cls(
+                _optional_str(data, "version"),
+                tuple(parse(item) for item in _objects(data, key)),
+            )
+
+        return parse_list
+
+
+@dataclass(frozen=True, slots=True)
 class AudioClip:
     """An announcement Sonos accepted; its id cancels it."""
 
     id: str
     name: str | None = None
-    status: str | None = None
+    status: ClipStatus | None = None
     # Why Sonos could not play it, once it ended with ``ERROR``.
     error_code: str | None = None
 
     @classmethod
     def from_json(cls, data: JsonObject) -> AudioClip:
-        """Parse an ``audioClip`` object."""
+        """Parse an ``audioClip`` object; a status Sonos adds later is None."""
+        try:
+            status: ClipStatus | None = ClipStatus(_optional_str(data, "status") or "")
+        except ValueError:
+            status = None
         return cls(
             id=_field(data, "id", str),
             name=_optional_str(data, "name"),
-            status=_optional_str(data, "status"),
+            status=status,
             error_code=_optional_str(data, "errorCode"),
         )
+
+
+class ClipStatus(StrEnum):
+    """Where an audio clip is; every one but ``ACTIVE`` is final."""
+
+    ACTIVE = "ACTIVE"
+    DONE = "DONE"
+    DISMISSED = "DISMISSED"
+    INACTIVE = "INACTIVE"
+    INTERRUPTED = "INTERRUPTED"
+    ERROR = "ERROR"
+
+    @property
+    def final(self) -> bool:
+        """Whether the clip has ended (played, refused, cut off or failed)."""
+        return self is not ClipStatus.ACTIVE
+
+    @property
+    def refused(self) -> bool:
+        """Whether Sonos will not play it (a LOW clip refused by a HIGH one)."""
+        return self in (ClipStatus.DISMISSED, ClipStatus.ERROR)
 
 
 class QueueAction(StrEnum):

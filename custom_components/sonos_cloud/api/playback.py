@@ -112,32 +112,46 @@ class PlaybackStatus:
         )
 
 
-def updated_playback_status(
-    current: PlaybackStatus | None, data: JsonObject
-) -> PlaybackStatus | None:
-    """Apply a ``playbackStatus`` event, which may leave fields out.
+@dataclass(frozen=True, slots=True)
+class PlaybackUpdate:
+    """A ``playbackStatus`` event, which may leave fields out.
 
     Missing fields mean unchanged, never idle or false (seen on firmware 95).
-    Returns None when neither the event nor ``current`` names a state.
     """
-    state = playback_state(data.get("playbackState"))
-    if current is None:
-        return PlaybackStatus.from_json(data) if state is not None else None
-    update = PlaybackStatus.from_json(
-        {
-            "playbackState": state or current.state,
-            **{key: value for key, value in data.items() if key != "playbackState"},
-        }
-    )
-    return PlaybackStatus(
-        state=update.state,
-        position_ms=(
-            update.position_ms if "positionMillis" in data else current.position_ms
-        ),
-        item_id=update.item_id if "itemId" in data else current.item_id,
-        play_modes=update.play_modes or current.play_modes,
-        actions=update.actions or current.actions,
-    )
+
+    state: PlaybackState | None
+    fields: PlaybackStatus
+    """The event's fields; its state is a placeholder when the event has none."""
+    has_position: bool
+    has_item: bool
+
+    @classmethod
+    def from_json(cls, data: JsonObject) -> PlaybackUpdate:
+        """Parse an event body; every field is checked as in a GET answer."""
+        state = playback_state(data.get("playbackState"))
+        return cls(
+            state=state,
+            fields=PlaybackStatus.from_json(
+                {**data, "playbackState": state or PlaybackState.IDLE}
+            ),
+            has_position="positionMillis" in data,
+            has_item="itemId" in data,
+        )
+
+    def applied_to(self, current: PlaybackStatus | None) -> PlaybackStatus | None:
+        """Return the status after the event; None when no state is known."""
+        if current is None:
+            return self.fields if self.state is not None else None
+        update = self.fields
+        return PlaybackStatus(
+            state=self.state or current.state,
+            position_ms=update.position_ms
+            if self.has_position
+            else current.position_ms,
+            item_id=update.item_id if self.has_item else current.item_id,
+            play_modes=update.play_modes or current.play_modes,
+            actions=update.actions or current.actions,
+        )
 
 
 class ContentKind(StrEnum):

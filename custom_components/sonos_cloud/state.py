@@ -8,25 +8,27 @@ user sees it at once; the next refresh or event confirms or corrects it.
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from .api import (
     Group,
     Groups,
-    HomeTheaterOptions,
     Household,
-    Metadata,
+    Namespace,
+    NamespaceEvent,
     PlaybackState,
     PlaybackStatus,
     Player,
     PlayModes,
-    SonosEvent,
     SonosInvalidResponseError,
+    TargetKind,
     Volume,
+    namespaces as ns,
 )
-from .api.models import MAX_HOUSEHOLD_ITEMS, updated_playback_status
+from .reads import HELD, HELD_BY_NAMESPACE, Read
 
-HOUSEHOLD_EVENTS = frozenset({"groups", "favorites", "playlists"})
-"""Namespaces whose events target a household; the others a group or player."""
+type Values = Mapping[Namespace[Any, Any], Mapping[str, Any]]
+"""Per namespace, the value of each target (household, group or player id)."""
 
 
 class UnconfirmedTopologyError(Exception):
@@ -44,20 +46,15 @@ class UnconfirmedTopologyError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class SonosCloudData:
-    """Households, their groups and players, playback, metadata and volumes."""
+    """Households, their groups and players, and the values read per target."""
 
     households: Mapping[str, Household]
     players: Mapping[str, Player]
     groups: Mapping[str, Group]
     player_households: Mapping[str, str]
-    playback: Mapping[str, PlaybackStatus]
-    metadata: Mapping[str, Metadata]
-    group_volumes: Mapping[str, Volume]
-    player_volumes: Mapping[str, Volume]
+    values: Values = field(default_factory=dict)
     # When each group's playback status was read, to interpolate its position.
-    playback_updated_at: Mapping[str, datetime]
-    # Night sound and speech enhancement of home theater players.
-    home_theater: Mapping[str, HomeTheaterOptions] = field(default_factory=dict)
+    playback_updated_at: Mapping[str, datetime] = field(default_factory=dict)
     player_groups: Mapping[str, str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -77,9 +74,60 @@ class SonosCloudData:
         group_id = self.player_groups.get(player_id)
         return self.groups[group_id] if group_id is not None else None
 
+    def get[T](self, namespace: Namespace[T, Any], target_id: str | None) -> T | None:
+        """Return a namespace's value of a target, None while unknown."""
+        if target_id is None:
+            return None
+        value: T | None = self.values.get(namespace, {}).get(target_id)
+        return value
+
+    def values_of[T](self, namespace: Namespace[T, Any]) -> Mapping[str, T]:
+        """Return a namespace's value of every target that has one."""
+        return self.values.get(namespace, {})
+
+    def with_value[T](
+        self, namespace: Namespace[T, Any], target_id: str, value: T
+    ) -> SonosCloudData:
+        """Return a copy with one target's new value of a namespace."""
+        values = {**self.values_of(namespace), target_id: value}
+        return replace(self, values={**self.values, namespace: values})
+
+    def targets(self, read: Read) -> list[str]:
+        """Return the ids of the targets a row of the read table applies to."""
+        match read.namespace.target:
+            case TargetKind.HOUSEHOLD:
+                return list(self.households)
+            case TargetKind.GROUP:
+                return list(self.groups)
+        return [
+            player.id
+            for player in self.players.values()
+            if read.applies_to is None or read.applies_to(player)
+        ]
+
+    def shown_for(self, player_id: str) -> tuple[object, ...]:
+        """Return every part of the snapshot a player's entities show.
+
+        Snapshots share unchanged objects, so comparing these by identity
+        tells whether a state write is needed.
+        """
+        group = self.group_of(player_id)
+        group_id = group.id if group is not None else None
+        ids = {
+            TargetKind.HOUSEHOLD: self.player_households.get(player_id),
+            TargetKind.GROUP: group_id,
+            TargetKind.PLAYER: player_id,
+        }
+        return (
+            self.players.get(player_id),
+            group,
+            self.playback_updated_at.get(group_id) if group_id else None,
+            *(self.get(read.namespace, ids[read.namespace.target]) for read in HELD),
+        )
+
     def playback_state(self, group_id: str) -> PlaybackState | None:
         """Return the best known playback state of a group."""
-        if (status := self.playback.get(group_id)) is not None:
+        if (status := self.get(ns.PLAYBACK, group_id)) is not None:
             return status.state
         return self.groups[group_id].playback_state
 
@@ -138,10 +186,16 @@ class SonosCloudData:
         data = self._with_groups(groups, self.players, self.player_households)
         if carry_from is None or carry_from == group.id:
             return data
+        values = dict(data.values)
+        for read in HELD:
+            if read.carried and carry_from in (old := self.values_of(read.namespace)):
+                values[read.namespace] = {
+                    **values.get(read.namespace, {}),
+                    group.id: old[carry_from],
+                }
         return replace(
             data,
-            playback=_carry(data.playback, self.playback, carry_from, group.id),
-            metadata=_carry(data.metadata, self.metadata, carry_from, group.id),
+            values=values,
             playback_updated_at=_carry(
                 data.playback_updated_at,
                 self.playback_updated_at,
@@ -162,9 +216,14 @@ class SonosCloudData:
             players=players,
             groups=groups,
             player_households=player_households,
-            playback={k: v for k, v in self.playback.items() if k in groups},
-            metadata={k: v for k, v in self.metadata.items() if k in groups},
-            group_volumes={k: v for k, v in self.group_volumes.items() if k in groups},
+            values={
+                namespace: (
+                    {k: v for k, v in values.items() if k in groups}
+                    if namespace.target is TargetKind.GROUP
+                    else values
+                )
+                for namespace, values in self.values.items()
+            },
             playback_updated_at={
                 k: v for k, v in self.playback_updated_at.items() if k in groups
             },
@@ -172,7 +231,7 @@ class SonosCloudData:
 
     def position_ms(self, group_id: str, now: datetime) -> int | None:
         """Return where playback is now, moving the last read position on."""
-        status = self.playback.get(group_id)
+        status = self.get(ns.PLAYBACK, group_id)
         if status is None or status.position_ms is None:
             return None
         position = status.position_ms
@@ -191,7 +250,7 @@ class SonosCloudData:
         play_modes: PlayModes | None = None,
     ) -> SonosCloudData:
         """Return a copy with a group's expected state, position or play modes."""
-        current = self.playback.get(group_id)
+        current = self.get(ns.PLAYBACK, group_id)
         if current is None:
             current = PlaybackStatus(
                 state=state or self.playback_state(group_id) or PlaybackState.IDLE
@@ -205,63 +264,52 @@ class SonosCloudData:
             position_ms=position,
             play_modes=current.play_modes if play_modes is None else play_modes,
         )
+        return self._with_playback_read(group_id, status, now)
+
+    def _with_playback_read(
+        self, group_id: str, status: PlaybackStatus, now: datetime
+    ) -> SonosCloudData:
         return replace(
-            self,
-            playback={**self.playback, group_id: status},
+            self.with_value(ns.PLAYBACK, group_id, status),
             playback_updated_at={**self.playback_updated_at, group_id: now},
         )
 
-    def with_event(self, event: SonosEvent, now: datetime) -> SonosCloudData | None:
+    def with_event(
+        self, event: NamespaceEvent[Any, Any], now: datetime
+    ) -> SonosCloudData | None:
         """Return the snapshot after an event, or None when it changes nothing.
 
         Events for targets that are not ours change nothing. Raises
-        ``SonosInvalidResponseError`` for a body that does not parse or an
-        event whose household header contradicts its (signed) target, and
-        ``UnconfirmedTopologyError`` for a groups event that adds or removes
-        players.
+        ``SonosInvalidResponseError`` for an event whose household header
+        contradicts its (signed) target, and ``UnconfirmedTopologyError`` for
+        a groups event that adds or removes players.
         """
-        target = event.target_value
-        household_id = self._household_of_target(event.namespace, target)
+        namespace, target = event.namespace, event.target_id
+        household_id = self._household_of_target(namespace, target)
         if household_id is None:
             return None
         if event.household_id not in (None, household_id):
             raise SonosInvalidResponseError("Event household does not match its target")
-        match event.namespace, event.type:
-            case "groups", "groups":
-                return self._with_groups_event(
-                    household_id,
-                    Groups.from_json(event.body, max_items=MAX_HOUSEHOLD_ITEMS),
-                )
-            case "playback", "playbackStatus" if target in self.groups:
-                status = updated_playback_status(self.playback.get(target), event.body)
-                if status is None:
-                    return None
-                return replace(
-                    self,
-                    playback={**self.playback, target: status},
-                    playback_updated_at={**self.playback_updated_at, target: now},
-                )
-            case "playbackMetadata", "metadataStatus" if target in self.groups:
-                metadata = Metadata.from_json(event.body)
-                return replace(self, metadata={**self.metadata, target: metadata})
-            case "groupVolume", "groupVolume" if target in self.groups:
-                volume = Volume.from_json(event.body)
-                return replace(
-                    self, group_volumes={**self.group_volumes, target: volume}
-                )
-            case "playerVolume", "playerVolume" if target in self.players:
-                volume = Volume.from_json(event.body)
-                return replace(
-                    self, player_volumes={**self.player_volumes, target: volume}
-                )
-        return None
+        if namespace is ns.GROUPS:
+            return self._with_groups_event(household_id, event.value)
+        if namespace not in HELD_BY_NAMESPACE:
+            return None
+        value = event.applied_to(self.get(namespace, target))
+        if value is None:
+            return None
+        if namespace is ns.PLAYBACK:
+            return self._with_playback_read(target, value, now)
+        return self.with_value(namespace, target, value)
 
-    def _household_of_target(self, namespace: str, target: str) -> str | None:
+    def _household_of_target(
+        self, namespace: Namespace[Any, Any], target: str
+    ) -> str | None:
         """Return the household of an event's target, None when it is not ours."""
-        if namespace in HOUSEHOLD_EVENTS:
+        if namespace.target is TargetKind.HOUSEHOLD:
             return target if target in self.households else None
-        if (group := self.groups.get(target)) is not None:
-            target = group.coordinator_id
+        if namespace.target is TargetKind.GROUP:
+            group = self.groups.get(target)
+            return self.player_households.get(group.coordinator_id) if group else None
         return self.player_households.get(target)
 
     def _with_groups_event(self, household_id: str, topology: Groups) -> SonosCloudData:
@@ -289,31 +337,31 @@ class SonosCloudData:
         self, player_id: str, *, volume: int | None = None, muted: bool | None = None
     ) -> SonosCloudData:
         """Return a copy with a player's new volume or mute state."""
-        current = self.player_volumes.get(player_id, Volume(volume=0, muted=False))
-        new = _changed_volume(current, volume, muted)
-        return replace(self, player_volumes={**self.player_volumes, player_id: new})
-
-    def with_home_theater(
-        self, player_id: str, options: HomeTheaterOptions
-    ) -> SonosCloudData:
-        """Return a copy with a home theater player's options as Sonos answered."""
-        return replace(self, home_theater={**self.home_theater, player_id: options})
+        return self._with_volume(ns.PLAYER_VOLUME, player_id, volume, muted)
 
     def with_group_volume(
         self, group_id: str, *, volume: int | None = None, muted: bool | None = None
     ) -> SonosCloudData:
         """Return a copy with a group's new volume or mute state."""
-        current = self.group_volumes.get(group_id, Volume(volume=0, muted=False))
-        new = _changed_volume(current, volume, muted)
-        return replace(self, group_volumes={**self.group_volumes, group_id: new})
+        return self._with_volume(ns.GROUP_VOLUME, group_id, volume, muted)
 
-
-def _changed_volume(current: Volume, volume: int | None, muted: bool | None) -> Volume:
-    return Volume(
-        volume=current.volume if volume is None else volume,
-        muted=current.muted if muted is None else muted,
-        fixed=current.fixed,
-    )
+    def _with_volume(
+        self,
+        namespace: Namespace[Volume, Volume],
+        target_id: str,
+        volume: int | None,
+        muted: bool | None,
+    ) -> SonosCloudData:
+        current = self.get(namespace, target_id) or Volume(volume=0, muted=False)
+        return self.with_value(
+            namespace,
+            target_id,
+            Volume(
+                volume=current.volume if volume is None else volume,
+                muted=current.muted if muted is None else muted,
+                fixed=current.fixed,
+            ),
+        )
 
 
 def _carry[T](
