@@ -44,7 +44,11 @@ async def test_setup_requests(
     config_entry: MockConfigEntry,
     simulator: SonosCloudSimulator,
 ) -> None:
-    """Setup reads households, groups, playback, volumes, home theater once each."""
+    """Setup reads households, groups, playback, volumes, home theater once each.
+
+    Favorites and playlists are read once too: the favorites are the rooms'
+    sources, and browsing reuses both.
+    """
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
 
@@ -60,6 +64,8 @@ async def test_setup_requests(
             *(f"GET /groups/{group}/groupVolume" for group in groups),
             *(f"GET /players/{player}/playerVolume" for player in players),
             f"GET /players/{LIVING_ROOM}/homeTheater/options",  # the Arc
+            f"GET /households/{config_entry.unique_id}/favorites",
+            f"GET /households/{config_entry.unique_id}/playlists",
             # Without a callback URL for the key, one subscribe finds out.
             f"POST /groups/{groups[0]}/groupVolume/subscription",
         ]

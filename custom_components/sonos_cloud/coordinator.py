@@ -153,6 +153,19 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             self.config_entry.async_create_background_task(
                 self.hass, self.push.async_sync(), "sonos_cloud subscribe"
             )
+            self._async_refresh_library()
+
+    @callback
+    def _async_refresh_library(self) -> None:
+        """Read favorites and playlists that are missing, old or changed."""
+        if self.library.due(self.data.households):
+            self.config_entry.async_create_task(
+                self.hass,
+                self.library.async_refresh(
+                    self.data.households, self.async_update_listeners
+                ),
+                "sonos_cloud library",
+            )
 
     @callback
     def async_follow_push(self) -> None:
@@ -223,6 +236,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             self.async_update_listeners()
         if event.namespace in (ns.FAVORITES, ns.PLAYLISTS):
             self.library.invalidate(event.household_id or event.target_id)
+            self._async_refresh_library()
             return
         if event.namespace is ns.AUDIO_CLIP:
             self.announcements.async_handle_event(event.target_id, event.value)

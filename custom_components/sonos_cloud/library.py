@@ -6,11 +6,12 @@ playlists events drop a household's copy.
 """
 
 import asyncio
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 import time
 
-from .api import Favorite, Playlist, SonosCloudClient, namespaces as ns
-from .const import LIBRARY_MAX_AGE
+from .api import Favorite, Playlist, SonosCloudClient, SonosError, namespaces as ns
+from .const import LIBRARY_MAX_AGE, LOGGER
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,15 +27,53 @@ class LibraryCache:
     """Favorites and playlists per household, at most ``LIBRARY_MAX_AGE`` old."""
 
     def __init__(self, client: SonosCloudClient) -> None:
-        """Start empty: nothing is fetched until someone browses."""
+        """Start empty; the coordinator fetches the lists after its refresh."""
         self._client = client
         self._libraries: dict[str, HouseholdLibrary] = {}
+        # Households whose lists Sonos said changed; the old copy still shows.
+        self._changed: set[str] = set()
+
+    def cached(self, household_id: str) -> HouseholdLibrary | None:
+        """Return the lists as last fetched, without asking Sonos."""
+        return self._libraries.get(household_id)
+
+    def due(self, household_ids: Iterable[str]) -> list[str]:
+        """Return the households whose lists are missing, old or changed."""
+        now = time.monotonic()
+        return [
+            household_id
+            for household_id in household_ids
+            if (cached := self._libraries.get(household_id)) is None
+            or household_id in self._changed
+            or now - cached.fetched_at >= LIBRARY_MAX_AGE
+        ]
+
+    async def async_refresh(
+        self, household_ids: Iterable[str], on_update: Callable[[], None]
+    ) -> None:
+        """Fetch the lists that are due, then tell ``on_update``.
+
+        Sources need the favorites before anyone browses; a failure keeps the
+        old lists until the next try.
+        """
+        due = self.due(household_ids)
+        for household_id in due:
+            try:
+                await self.async_get(household_id)
+            except SonosError as err:
+                LOGGER.debug("Could not read favorites and playlists: %s", err)
+        if due:
+            on_update()
 
     async def async_get(self, household_id: str) -> HouseholdLibrary:
         """Return the household's lists, fetching them when missing or old."""
         cached = self._libraries.get(household_id)
         now = time.monotonic()
-        if cached is not None and now - cached.fetched_at < LIBRARY_MAX_AGE:
+        if (
+            cached is not None
+            and household_id not in self._changed
+            and now - cached.fetched_at < LIBRARY_MAX_AGE
+        ):
             return cached
         favorites, playlists = await asyncio.gather(
             self._client.get(ns.FAVORITES, household_id),
@@ -42,8 +81,9 @@ class LibraryCache:
         )
         library = HouseholdLibrary(list(favorites.items), list(playlists.items), now)
         self._libraries[household_id] = library
+        self._changed.discard(household_id)
         return library
 
     def invalidate(self, household_id: str) -> None:
-        """Forget a household's lists: Sonos said they changed."""
-        self._libraries.pop(household_id, None)
+        """Fetch a household's lists anew next time: Sonos said they changed."""
+        self._changed.add(household_id)

@@ -29,10 +29,12 @@ from homeassistant.util import dt as dt_util
 from .announcements import Clip
 from .api import (
     ContentKind,
+    Favorite,
     Group,
     Metadata,
     PlaybackState,
     Player,
+    Playlist,
     PlayModes,
     SonosValueTooLongError,
     Volume,
@@ -60,6 +62,14 @@ from .media import (
     queue_action,
     shown,
 )
+from .sources import (
+    LINE_IN,
+    TV,
+    current_source,
+    favorite_named,
+    inputs,
+    source_list,
+)
 from .state import SonosCloudData
 
 # Every command is one request; Home Assistant need not serialise them.
@@ -80,6 +90,7 @@ BASE_FEATURES = (
     | MediaPlayerEntityFeature.MEDIA_ENQUEUE
     | MediaPlayerEntityFeature.BROWSE_MEDIA
     | MediaPlayerEntityFeature.SEARCH_MEDIA
+    | MediaPlayerEntityFeature.SELECT_SOURCE
 )
 VOLUME_FEATURES = (
     MediaPlayerEntityFeature.VOLUME_SET
@@ -111,6 +122,29 @@ def _with_state(state: PlaybackState) -> ExpectedChange:
 
     def change(data: SonosCloudData, group_id: str) -> SonosCloudData:
         return data.with_playback(group_id, dt_util.utcnow(), state=state)
+
+    return change
+
+
+def _loading(
+    name: str | None, image_url: str | None, kind: ContentKind = ContentKind.NONE
+) -> ExpectedChange:
+    """Return the change of loading content: playing, and its name at once.
+
+    Sonos reports the real metadata a moment later; until then the room
+    shows what was chosen instead of an empty title.
+    """
+
+    def change(data: SonosCloudData, group_id: str) -> SonosCloudData:
+        data = data.with_playback(
+            group_id, dt_util.utcnow(), state=PlaybackState.PLAYING
+        )
+        if name is None:
+            return data
+        metadata = Metadata(
+            kind=kind, container_name=name, container_image_url=image_url
+        )
+        return data.with_value(ns.METADATA, group_id, metadata)
 
     return change
 
@@ -301,8 +335,56 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
     @property
     @override
     def source(self) -> str | None:
-        """Return where the music comes from: album, playlist, station or input."""
-        return self._metadata.container_name
+        """Return the favorite or input playing, when it is known."""
+        return current_source(self._metadata, self._library)
+
+    @property
+    @override
+    def source_list(self) -> list[str]:
+        """Return the household's favorites and the room's inputs."""
+        player = self.coordinator.data.players.get(self.player_id)
+        return source_list(player, self._library) if player is not None else []
+
+    @property
+    def _library(self) -> HouseholdLibrary | None:
+        household_id = self.coordinator.data.player_households.get(self.player_id)
+        return self.coordinator.library.cached(household_id) if household_id else None
+
+    @override
+    def _state_inputs(self) -> tuple[object, ...]:
+        """Add the cached favorites: they are the sources, a new list shows."""
+        return (*super()._state_inputs(), self._library)
+
+    @override
+    async def async_select_source(self, source: str) -> None:
+        """Play a favorite, the room's line-in or its TV input: one request."""
+        client = self.coordinator.client
+        room_inputs = inputs(self.player)
+        if source == LINE_IN and source in room_inputs:
+            await self.async_command(
+                lambda group_id: client.load_line_in(
+                    group_id, device_id=self.player_id
+                ),
+                _loading(LINE_IN, None, ContentKind.LINE_IN),
+            )
+            return
+        if source == TV and source in room_inputs:
+            tv = _loading(TV, None, ContentKind.TV)
+            await self.async_command(
+                client.load_home_theater_playback,
+                lambda data, player_id: (
+                    tv(data, group.id)
+                    if (group := data.group_of(player_id)) is not None
+                    else data
+                ),
+                target=Target.PLAYER,
+            )
+            return
+        favorite = favorite_named(self.player, self._library, source)
+        await self.async_command(
+            lambda group_id: client.load_favorite(group_id, favorite.id),
+            _loading(favorite.name, favorite.image_url),
+        )
 
     @property
     @override
@@ -623,10 +705,26 @@ class SonosCloudMediaPlayer(SonosCloudEntity, MediaPlayerEntity):
             if content.kind is LibraryKind.FAVORITE
             else client.load_playlist
         )
+        name, image = self._library_item(content)
         await self.async_command(
             lambda group_id: load(group_id, content.item_id, action=action, play=play),
-            _with_state(PlaybackState.PLAYING) if play else None,
+            _loading(name, image) if play else None,
         )
+
+    def _library_item(self, content: ContentId) -> tuple[str | None, str | None]:
+        """Return the name and image of a favorite or playlist, if cached."""
+        library = self._library
+        items: list[Favorite] | list[Playlist] = []
+        if library is not None:
+            items = (
+                library.favorites
+                if content.kind is LibraryKind.FAVORITE
+                else library.playlists
+            )
+        for item in items:
+            if item.id == content.item_id:
+                return item.name, getattr(item, "image_url", None)
+        return None, None
 
     async def _async_media_url(self, media_id: str) -> str:
         """Resolve a media source id and make the URL absolute for the speaker."""

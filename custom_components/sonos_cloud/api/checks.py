@@ -8,6 +8,7 @@ MAX_APP_ID = 127  # appId, appContext
 MAX_STREAM_URL = 1024
 MAX_STATION_NAME = 100  # stationMetadata is a container: its name
 MAX_CLIP_NAME = 64
+MAX_DEVICE_ID = 24  # a player id as lineIn's deviceId
 MAX_POSITION_MS = 2**31 - 1  # int32
 
 

@@ -14,6 +14,7 @@ import aiohttp
 from .checks import (
     MAX_APP_ID,
     MAX_CLIP_NAME,
+    MAX_DEVICE_ID,
     MAX_ITEM_ID,
     MAX_POSITION_MS,
     MAX_STATION_NAME,
@@ -206,6 +207,16 @@ class SonosCloudClient:
                 "playOnCompletion": play,
             },
         )
+
+    async def load_line_in(self, group_id: str, device_id: str) -> None:
+        """Play a player's line-in on the group."""
+        device = _checked_length("deviceId", device_id, MAX_DEVICE_ID)
+        body = {"deviceId": device, "playOnCompletion": True}
+        await self._group_command(group_id, "playback/lineIn", body)
+
+    async def load_home_theater_playback(self, player_id: str) -> None:
+        """Switch a home theater player to its TV input (HDMI or optical)."""
+        await self._player_command(player_id, "homeTheater")
 
     async def load_playlist(
         self,
