@@ -1,4 +1,4 @@
-"""Sources: Sonos favorites, Line-In and TV, as the local Sonos integration lists them."""
+"""Sources: Sonos favorites, Line-In and TV, as the local integration lists them."""
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
