@@ -1,9 +1,9 @@
 """Shared fixtures: a Sonos cloud simulator on 127.0.0.1 and a linked account."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 import time
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import PropertyMock, patch
 
 from aiohttp.test_utils import TestClient, TestServer
 from homeassistant.components.application_credentials import (
@@ -278,3 +278,14 @@ def signed_event_headers(
         "X-Sonos-Household-Id": HOUSEHOLD_ID,
         "X-Sonos-Event-Signature": event_signature(values, CLIENT_ID, CLIENT_SECRET),
     }
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Create entities that are disabled by default as enabled, for snapshots."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield

@@ -5,7 +5,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_WEBHOOK_ID, Platform, __version__ as ha_version
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import (
     AbstractOAuth2Implementation,
@@ -27,6 +27,7 @@ from .coordinator import (
     account_unique_id,
 )
 from .endpoints import sonos_endpoints
+from .entity import household_device_info
 from .services import async_setup_services
 from .webhook import SonosWebhook, async_delete_cloudhook, sequence_store
 
@@ -36,6 +37,7 @@ PLATFORMS: list[Platform] = [
     Platform.EVENT,
     Platform.MEDIA_PLAYER,
     Platform.NUMBER,
+    Platform.SENSOR,
     Platform.SWITCH,
 ]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -72,6 +74,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -
             entry, unique_id=account_unique_id(coordinator.data.households)
         )
     entry.runtime_data = coordinator
+    devices = dr.async_get(hass)
+    for household in coordinator.data.households.values():
+        # Before the rooms, which name their household as via_device.
+        devices.async_get_or_create(
+            config_entry_id=entry.entry_id, **household_device_info(household)
+        )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     if isinstance(implementation, LocalOAuth2Implementation):
         await _async_start_push(hass, entry, coordinator, implementation)

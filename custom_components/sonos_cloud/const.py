@@ -53,5 +53,9 @@ CONF_VOLUME_STEP: Final = "volume_step"
 # Home Assistant Cloud webhook made for Sonos events, to delete with the entry.
 CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
 
+# How often the cloud-link sensors look at their figures (they never write
+# a state per request).
+HEALTH_UPDATE_INTERVAL: Final = timedelta(seconds=10)
+
 # A polled position this close to the interpolated one is not a change.
 POSITION_TOLERANCE_MS: Final = 1500

@@ -88,6 +88,8 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         self._passing_failures = 0
         self._failing_since: datetime | None = None
         self.cloud_available = True
+        # When a refresh last succeeded (events: push.last_event_at).
+        self.last_refresh_at: datetime | None = None
         # Households whose groups are being read after an event (see
         # _async_confirm_topology); True: read once more afterwards.
         self._topology_reads: dict[str, bool] = {}
@@ -121,6 +123,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             raise
         self._failing_since = None
         self._passing_failures = 0
+        self.last_refresh_at = dt_util.utcnow()
         return data
 
     def _count_passing_failure(self) -> None:
@@ -213,7 +216,9 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         if fetched.complete:
             # Sonos leaves out players it is unsure of during a regroup
             # ("partial"); only a complete answer proves a player is gone.
-            self._remove_stale_devices(fetched.data.players.keys())
+            self._remove_stale_devices(
+                [*fetched.data.players, *fetched.data.households]
+            )
         return fetched.data
 
     @callback
@@ -296,15 +301,15 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             del self._topology_reads[household_id]
         await self.push.async_sync()
 
-    def _remove_stale_devices(self, player_ids: Iterable[str]) -> None:
-        """Remove our devices of players the account no longer has.
+    def _remove_stale_devices(self, current_ids: Iterable[str]) -> None:
+        """Remove our devices of players (and households) the account no longer has.
 
         Where a device can belong to several config entries, the speaker's
         device may also be the local Sonos integration's (or a router's): only
         our entry leaves it, and Home Assistant deletes the device when no
         entry is left. Where every device has one config entry, it is ours.
         """
-        current = set(player_ids)
+        current = set(current_ids)
         entry_id = self.config_entry.entry_id
         registry = dr.async_get(self.hass)
         for device in dr.async_entries_for_config_entry(registry, entry_id):

@@ -5,13 +5,15 @@ from dataclasses import replace
 from enum import Enum, auto
 from functools import partial
 import re
-from typing import override
+from typing import cast, override
 
 from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import (
     CONNECTION_NETWORK_MAC,
     CONNECTION_UPNP,
+    DeviceEntryType,
     DeviceInfo,
     format_mac,
 )
@@ -21,6 +23,7 @@ from homeassistant.util import dt as dt_util
 
 from .api import (
     Group,
+    Household,
     PlaybackStatus,
     Player,
     PlayModes,
@@ -62,6 +65,34 @@ def speaker_connections(player_id: str) -> set[tuple[str, str]]:
     if match := PLAYER_ID_MAC.fullmatch(player_id):
         connections.add((CONNECTION_NETWORK_MAC, format_mac(match[1])))
     return connections
+
+
+# Home Assistant 2026.8 names a parent device by its id (via_device_id); older
+# releases by an identifier (via_device), which newer ones deprecate.
+_VIA_DEVICE_ID = "via_device_id" in DeviceInfo.__annotations__
+
+
+def _via_household(coordinator: SonosCloudCoordinator, household_id: str) -> DeviceInfo:
+    """Return the device info that puts a room under its household's device."""
+    if not _VIA_DEVICE_ID:
+        return cast("DeviceInfo", {"via_device": (DOMAIN, household_id)})
+    registry = dr.async_get(coordinator.hass)
+    entry_id = coordinator.config_entry.entry_id
+    for device in dr.async_entries_for_config_entry(registry, entry_id):
+        if (DOMAIN, household_id) in device.identifiers:
+            return cast("DeviceInfo", {"via_device_id": device.id})
+    return DeviceInfo()
+
+
+def household_device_info(household: Household) -> DeviceInfo:
+    """Describe a Sonos household as a service device: the rooms are via it."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, household.id)},
+        entry_type=DeviceEntryType.SERVICE,
+        manufacturer=MANUFACTURER,
+        model="Sonos cloud household",
+        name=household.name or "Sonos household",
+    )
 
 
 @callback
@@ -123,6 +154,9 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
             serial_number=player.serial_number,
             sw_version=player.software_version,
         )
+        if household_id := coordinator.data.player_households.get(player.id):
+            # Several households stay apart on the device pages.
+            self._attr_device_info.update(_via_household(coordinator, household_id))
 
     @override
     async def async_removed_from_registry(self) -> None:

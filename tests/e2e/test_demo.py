@@ -41,6 +41,8 @@ ROOM_ENTITIES = {
     "event.living_room_playback_error": "Living Room Playback error",
     "event.kitchen_playback_error": "Kitchen Playback error",
     "event.bedroom_playback_error": "Bedroom Playback error",
+    # The household's service device and its one sensor enabled by default.
+    "sensor.sonos_household_updates": "Sonos household Updates",
 }
 # A group id is its coordinator's player id and a serial number.
 GROUP_PATH = r"/groups/{}:\d+/{}"
@@ -103,7 +105,11 @@ async def _entity_of(client: Client, platform: str, domain: str) -> str | None:
 async def test_speakers_appear_with_room_names(client: Client) -> None:
     """Linking made one device per room, with the entities a user expects."""
     registry = await client.hass.ws({"type": "config/entity_registry/list"})
-    ours = {e["entity_id"] for e in registry if e["platform"] == "sonos_cloud"}
+    ours = {
+        e["entity_id"]
+        for e in registry
+        if e["platform"] == "sonos_cloud" and e["disabled_by"] is None
+    }
     assert ours == set(ROOM_ENTITIES)
     for entity_id, name in ROOM_ENTITIES.items():
         state = await client.state(entity_id)
@@ -120,8 +126,16 @@ async def test_speakers_appear_with_room_names(client: Client) -> None:
         d["name"]: areas.get(d["area_id"])
         for d in devices
         if any(i[0] == "sonos_cloud" for i in d["identifiers"])
+        and d["entry_type"] != "service"
     }
     assert rooms == {name: name for name in ("Living Room", "Kitchen", "Bedroom")}
+    [household] = [
+        d
+        for d in devices
+        if any(i[0] == "sonos_cloud" for i in d["identifiers"])
+        and d["entry_type"] == "service"
+    ]
+    assert household["name"] == "Sonos household"
 
     credentials = await client.hass.ws({"type": "application_credentials/list"})
     assert [c["client_id"] for c in credentials] == [DEMO_CLIENT_ID]

@@ -1,10 +1,6 @@
-"""Async client for the Sonos Control API (cloud).
+"""Async client for the Sonos Control API (cloud): one method per command.
 
-One method per Control API command. The client owns no credentials: it asks an
-injected token provider for a bearer token before each request, and asks again,
-naming the refused token, when the API answers 401. That keeps refreshes
-single-flight in the caller and lets two requests that hit an expired token at
-the same moment share one refresh.
+Every request goes through ``transport.py`` (tokens, 429 waits, errors, limiter).
 """
 
 from typing import Any
@@ -61,14 +57,15 @@ class SonosCloudClient:
         Sonos limits requests per API key: clients of one key should share
         one ``pacer``, which then also outlives a client (a reload).
         """
-        self._request = Transport(
+        self.transport = Transport(
             session,
             access_token,
             base_url=base_url,
             timeout=timeout,
             user_agent=user_agent,
             pacer=pacer or RequestPacer(),
-        ).request
+        )
+        self._request = self.transport.request
 
     async def get[T](self, namespace: Namespace[T, Any], target_id: str) -> T:
         """Read a namespace's value for one target (a household, group, player)."""

@@ -8,6 +8,7 @@ flight, shared by every client of the key), and turns error answers into the
 """
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -49,6 +50,9 @@ MAX_RETRY_AFTER = 3600.0
 _DELAY_SECONDS = re.compile(r"[0-9]+", re.ASCII)
 
 # Named as before the split, so log settings keep working.
+# Requests remembered for requests_last_minute: more than a minute at the pace.
+SENT_REMEMBERED = 4096
+
 _LOGGER = logging.getLogger(__name__.rpartition(".")[0] + ".client")
 
 
@@ -84,6 +88,15 @@ class Transport:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._user_agent = user_agent
         self._pacer = pacer
+        # When recent requests went out, for the requests-per-minute figure.
+        self._sent: deque[float] = deque(maxlen=SENT_REMEMBERED)
+
+    def requests_last_minute(self) -> int:
+        """Return how many requests went out in the last 60 seconds."""
+        since = time.monotonic() - 60
+        while self._sent and self._sent[0] <= since:
+            self._sent.popleft()
+        return len(self._sent)
 
     async def request(
         self,
@@ -140,6 +153,7 @@ class Transport:
         payload = (
             json.dumps(body if body is not None else {}) if method == "POST" else None
         )
+        self._sent.append(time.monotonic())
         try:
             async with (
                 self._pacer.slot(),
