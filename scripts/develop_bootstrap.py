@@ -177,7 +177,8 @@ async def enable_push(hass: HomeAssistant, simulator_url: str) -> None:
             i
             for i in issues["issues"]
             if i["domain"] == DOMAIN
-            and i["translation_key"] == "callback_not_configured"
+            and i["translation_key"]
+            in ("callback_not_configured", "callback_url_not_public")
         ),
         None,
     )

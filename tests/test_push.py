@@ -6,12 +6,16 @@ from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
+
+from custom_components.sonos_cloud.const import DOMAIN
 
 from .conftest import KITCHEN, WEBHOOK_ID, settle
 from .simulator import Fault, SonosCloudSimulator
@@ -172,3 +176,51 @@ async def test_back_to_back_reloads_stay_under_the_spike_limit(
     statuses = [r.status for r in simulator.control_requests()]
     assert len(statuses) > simulator.spike_per_second
     assert 429 not in statuses
+
+
+async def _rendered_repair(hass: HomeAssistant, issue: ir.IssueEntry) -> str:
+    """Return a repair's description as the dialog shows it."""
+    translations = await async_get_translations(hass, "en", "issues", {DOMAIN})
+    text = translations[
+        f"component.{DOMAIN}.issues.{issue.translation_key}.description"
+    ]
+    return text.format(**(issue.translation_placeholders or {}))
+
+
+@pytest.mark.parametrize(
+    ("external_url", "translation_key", "says"),
+    [
+        ("https://home.example.org", "callback_not_configured", "Event Callback URL"),
+        (None, "callback_url_not_public", "Home Assistant Cloud"),
+    ],
+    ids=["public-https", "internal-only"],
+)
+async def test_callback_repair_can_be_followed(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    external_url: str | None,
+    translation_key: str,
+    says: str,
+) -> None:
+    """The repair shows the URL in a block that wraps, and says what to do.
+
+    Without an external HTTPS URL (and no Home Assistant Cloud) Sonos cannot
+    reach the webhook: the repair says so instead of asking to enter an
+    internal http:// address.
+    """
+    await hass.config.async_update(external_url=external_url)
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"callback_not_configured_{init_integration.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_key == translation_key
+    text = await _rendered_repair(hass, issue)
+    url = issue.translation_placeholders["url"]
+    assert f"```text\n{url}\n```" in text
+    assert says in text
+    if external_url is not None:
+        assert url == f"{external_url}/api/webhook/{WEBHOOK_ID}"

@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.sonos_cloud.const import DOMAIN
+from custom_components.sonos_cloud.webhook import reachable_from_internet
 
 from .conftest import (
     CLIENT_SECRET,
@@ -622,3 +623,22 @@ async def test_events_that_never_arrive_raise_a_repair(
 
     assert coordinator.push.healthy
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "reachable"),
+    [
+        ("https://hooks.nabu.casa/abc", True),
+        ("https://203.0.113.10/api/webhook/x", False),  # documentation range
+        ("https://8.8.8.8/api/webhook/x", True),
+        ("http://home.example.org/api/webhook/x", False),
+        ("https://192.168.1.5:8123/api/webhook/x", False),
+        ("https://[::1]/api/webhook/x", False),
+        ("https://homeassistant.local:8123/api/webhook/x", False),
+        ("https://localhost/api/webhook/x", False),
+        ("/api/webhook/x", False),
+    ],
+)
+def test_reachable_from_internet(url: str, reachable: bool) -> None:
+    """Only HTTPS to a host on the internet can receive Sonos events."""
+    assert reachable_from_internet(url) is reachable

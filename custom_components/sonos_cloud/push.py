@@ -25,6 +25,7 @@ from .const import (
     SUBSCRIPTION_RENEWAL,
 )
 from .subscriptions import CallbackURLMissingError, SubscriptionManager
+from .webhook import reachable_from_internet
 
 if TYPE_CHECKING:
     from .coordinator import SonosCloudCoordinator
@@ -75,7 +76,11 @@ class PushEvents:
                 issue_id,
                 is_fixable=False,
                 severity=ir.IssueSeverity.WARNING,
-                translation_key="callback_not_configured",
+                translation_key=(
+                    "callback_not_configured"
+                    if reachable_from_internet(callback_url)
+                    else "callback_url_not_public"
+                ),
                 translation_placeholders={"url": callback_url},
             )
             return

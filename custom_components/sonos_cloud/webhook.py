@@ -17,8 +17,9 @@ reaches Home Assistant over HTTPS without opening it to the internet.
 
 from collections.abc import Callable
 from contextlib import suppress
+from ipaddress import ip_address
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from aiohttp import web
 from homeassistant.components import webhook
@@ -220,3 +221,22 @@ async def async_delete_cloudhook(hass: HomeAssistant, entry: ConfigEntry) -> Non
     # Gone already (ValueError) or Home Assistant Cloud left: nothing to delete.
     with suppress(cloud.CloudNotAvailable, ValueError):
         await cloud.async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
+
+
+def reachable_from_internet(url: str) -> bool:
+    """Whether Sonos could post to this URL: HTTPS to a host that is not local.
+
+    Sonos only posts over HTTPS, from the internet: an internal address, a
+    bare path or plain HTTP can never receive an event.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme != "https" or not host or host == "localhost":
+        return False
+    if host.endswith((".local", ".lan", ".internal", ".home.arpa")):
+        return False
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return True
+    return address.is_global
