@@ -9,7 +9,11 @@ media player for the Bedroom, registered the way it registers them
 from homeassistant.components.websocket_api import DOMAIN as WEBSOCKET_DOMAIN
 from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -318,3 +322,41 @@ async def test_remove_device_of_current_player_is_refused(
 
     assert not response["success"]
     assert get_device(device_registry, KITCHEN, init_integration.entry_id) is not None
+
+
+async def test_new_rooms_land_in_the_area_of_their_name(
+    hass: HomeAssistant,
+    device_registry: dr.DeviceRegistry,
+    area_registry: ar.AreaRegistry,
+    entity_registry: er.EntityRegistry,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A room's device goes to the area of its name on first setup.
+
+    The area is made when missing; the entity ids stay the room's name
+    (an area given at creation would prefix them on newer Home Assistant).
+    """
+    for player_id, area_name in ((KITCHEN, "Kitchen"), (BEDROOM, "Bedroom")):
+        device = get_device(device_registry, player_id, init_integration.entry_id)
+        assert device is not None
+        area = area_registry.async_get_area(device.area_id or "")
+        assert area is not None
+        assert area.name == area_name
+    assert entity_registry.async_get("media_player.kitchen") is not None
+
+
+async def test_area_the_user_chose_is_kept(
+    hass: HomeAssistant,
+    device_registry: dr.DeviceRegistry,
+    area_registry: ar.AreaRegistry,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A device moved to another area, or out of every area, stays so on reload."""
+    device = get_device(device_registry, KITCHEN, init_integration.entry_id)
+    assert device is not None
+    device_registry.async_update_device(device.id, area_id=None)
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    device = get_device(device_registry, KITCHEN, init_integration.entry_id)
+    assert device is not None
+    assert device.area_id is None

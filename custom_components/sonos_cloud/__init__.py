@@ -27,7 +27,7 @@ from .coordinator import (
     account_unique_id,
 )
 from .endpoints import sonos_endpoints
-from .entity import household_device_info
+from .entity import async_place_new_rooms, household_device_info
 from .services import async_setup_services
 from .webhook import SonosWebhook, async_delete_cloudhook, sequence_store
 
@@ -75,12 +75,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -
         )
     entry.runtime_data = coordinator
     devices = dr.async_get(hass)
+    known = {d.id for d in dr.async_entries_for_config_entry(devices, entry.entry_id)}
     for household in coordinator.data.households.values():
         # Before the rooms, which name their household as via_device.
         devices.async_get_or_create(
             config_entry_id=entry.entry_id, **household_device_info(household)
         )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    async_place_new_rooms(hass, entry, known)
     if isinstance(implementation, LocalOAuth2Implementation):
         await _async_start_push(hass, entry, coordinator, implementation)
     return True

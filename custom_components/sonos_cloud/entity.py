@@ -7,9 +7,9 @@ from functools import partial
 import re
 from typing import cast, override
 
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import area_registry as ar, device_registry as dr
 from homeassistant.helpers.device_registry import (
     CONNECTION_NETWORK_MAC,
     CONNECTION_UPNP,
@@ -82,6 +82,28 @@ def _via_household(coordinator: SonosCloudCoordinator, household_id: str) -> Dev
         if (DOMAIN, household_id) in device.identifiers:
             return cast("DeviceInfo", {"via_device_id": device.id})
     return DeviceInfo()
+
+
+@callback
+def async_place_new_rooms(
+    hass: HomeAssistant, entry: SonosCloudConfigEntry, known: set[str]
+) -> None:
+    """Put each room's new device in the area of its name, making it if missing.
+
+    Only devices made by this setup (not in ``known``) that have no area: a
+    choice the user made stays. Done after the entities exist, so their ids
+    stay the room's name (an area given at creation prefixes them).
+    """
+    devices = dr.async_get(hass)
+    areas = ar.async_get(hass)
+    players = entry.runtime_data.data.players
+    for device in dr.async_entries_for_config_entry(devices, entry.entry_id):
+        if device.id in known or device.area_id is not None:
+            continue
+        for domain, player_id in device.identifiers:
+            if domain == DOMAIN and player_id in players:
+                area = areas.async_get_or_create(players[player_id].name)
+                devices.async_update_device(device.id, area_id=area.id)
 
 
 def household_device_info(household: Household) -> DeviceInfo:
