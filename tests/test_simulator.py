@@ -2124,3 +2124,34 @@ async def test_inspect_sets_the_callback_url_on_loopback_only(api: Api) -> None:
         )
         assert reply.status == 400
     assert api.sim.callback_url == url
+
+
+# -- artwork ----------------------------------------------------------------
+
+
+async def test_artwork_looks_like_album_covers(api: Api) -> None:
+    """Each album gets its own colours and its title; the same on every request."""
+    harbor = await api.get("/images/covers/hl.jpg", anonymous=True, control=False)
+    night = await api.get("/images/covers/nt.jpg", anonymous=True, control=False)
+    again = await api.get("/images/covers/hl.jpg", anonymous=True, control=False)
+    assert harbor.status == night.status == 200
+    assert harbor.headers["Content-Type"].startswith("image/svg+xml")
+    assert "Harbor Lights" in harbor.body
+    assert "The Velvet Orchards" in harbor.body
+    assert "Night Transit" in night.body
+    assert harbor.body == again.body
+    colours = {body.split("stop-color=")[1] for body in (harbor.body, night.body)}
+    assert len(colours) == 2
+
+
+async def test_artwork_of_favorites_and_unknown_images(api: Api) -> None:
+    """A favorite's picture carries its name; an unknown one a title of its path."""
+    mix = await api.get(
+        "/images/favorites/morning-mix.jpg", anonymous=True, control=False
+    )
+    station = await api.get(
+        "/images/stations/harbour-fm.png", anonymous=True, control=False
+    )
+    assert "Morning Mix" in mix.body
+    assert "Sonos favorite" in mix.body
+    assert "Harbour Fm" in station.body

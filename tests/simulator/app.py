@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 from multidict import CIMultiDict
 
+from tests.simulator.artwork import demo_covers
 from tests.simulator.events import (
     CLEANUP_DELAY,
     SUBSCRIPTION_TTL,
@@ -132,6 +133,8 @@ class SonosCloudSimulator(
         self.integration_name = integration_name
         # Where artwork URLs point; None keeps the unresolvable test host.
         self.image_root: str | None = None
+        # The demo's album covers, drawn once at start-up (artwork.py).
+        self._covers = demo_covers()
         self.model = SonosModel()
         self.requests: list[RecordedRequest] = []
         # Called with every recorded request (after its answer) and with every

@@ -7,13 +7,17 @@ Callback URL as one does in Sonos' developer portal
 ``/images/``.
 """
 
-import html
-
 from aiohttp import web
+
+from .artwork import Cover, draw, title_of
+from .model import SonosModel
 
 
 class Inspection:
     """Mixin of ``SonosCloudSimulator``: the endpoints beside Sonos' API."""
+
+    model: SonosModel
+    _covers: dict[str, Cover]
 
     async def _inspect_requests(self, request: web.Request) -> web.Response:
         """List the recorded requests from index ``since`` on, without headers.
@@ -48,14 +52,17 @@ class Inspection:
         return web.json_response({"url": self.callback_url})
 
     async def _image(self, request: web.Request) -> web.Response:
-        """Draw a square cover: the name's first letter on a colour."""
-        name = request.match_info["name"]
-        hue = sum(name.encode()) % 360
-        letter = html.escape((name.rsplit("/", 1)[-1][:1] or "?").upper())
-        svg = (
-            '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="300">'
-            f'<rect width="300" height="300" fill="hsl({hue},45%,40%)"/>'
-            '<text x="150" y="195" font-size="160" text-anchor="middle" '
-            f'fill="white" font-family="sans-serif">{letter}</text></svg>'
-        )
+        """Serve a made-up cover: the album's colours, shapes and title."""
+        path = request.match_info["name"]
+        if path not in self._covers:
+            self._covers[path] = self._library_cover(path)
+        svg = draw(path, self._covers[path])
         return web.Response(text=svg, content_type="image/svg+xml")
+
+    def _library_cover(self, path: str) -> Cover:
+        """Name the cover of a favorite or playlist after it; else after its path."""
+        for household in self.model.households.values():
+            for item in household.favorites:
+                if (item.image_url or "").endswith(f"/{path}"):
+                    return Cover(item.name, "Sonos favorite")
+        return Cover(title_of(path), "")
