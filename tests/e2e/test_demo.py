@@ -356,6 +356,80 @@ async def test_dashboard_shows_the_playing_room(
         image.convert("RGB").save(target, optimize=True)
 
 
+async def test_room_dialog_and_device_page(
+    client: Client, request: pytest.FixtureRequest
+) -> None:
+    """A room's more-info dialog and its device page show its name and controls.
+
+    Both pictures are in the README; ``--update-screenshot`` retakes them.
+    """
+    chromium = find_chromium()
+    if chromium is None:
+        reason = "no Chromium to take the room screenshots with"
+        if os.environ.get("E2E_REQUIRE_BROWSER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    devices = await client.hass.ws({"type": "config/device_registry/list"})
+    living_room = next(
+        d
+        for d in devices
+        if any(i == ["sonos_cloud", LIVING_ROOM] for i in d["identifiers"])
+    )
+    tokens = await _browser_tokens(client)
+    pages = {
+        "more-info.png": (
+            f"{DASHBOARD_PATH}?more-info-entity-id=media_player.living_room",
+            "ha-more-info-dialog",
+        ),
+        "device.png": (
+            f"config/devices/device/{living_room['id']}",
+            "ha-config-device-page",
+        ),
+    }
+    profile = client.demo.directory / "chromium-room"
+    async with open_page(chromium, profile) as page:
+        await page.goto(f"{client.demo.ha_url}/robots.txt")
+        await page.evaluate(f"localStorage.setItem('hassTokens', {tokens!r})")
+        for name, (path, element) in pages.items():
+            await page.goto(f"{client.demo.ha_url}/{path}")
+            await page.wait_for(
+                _deep_text_of(element) + ".includes('Living Room')", limit=90
+            )
+            await asyncio.sleep(2)  # artwork and fades
+            text = await page.evaluate(_deep_text_of(element))
+            assert "Living Room" in text
+            if name == "device.png":
+                assert "Night sound" in text
+            png = await page.screenshot()
+            target = client.demo.directory / name
+            if request.config.getoption("update_screenshot"):
+                target = README_SCREENSHOT.with_name(name)
+            with Image.open(io.BytesIO(png)) as image:
+                image.convert("RGB").save(target, optimize=True)
+
+
+def _deep_text_of(element: str) -> str:
+    """Return a script giving the text of the first such element, shadows included."""
+    return f"""
+(() => {{
+  const deepText = (node) => {{
+    if (node.nodeType === Node.TEXT_NODE) return node.textContent;
+    let text = node.shadowRoot ? deepText(node.shadowRoot) : '';
+    for (const child of node.childNodes) text += deepText(child);
+    return text;
+  }};
+  const find = (root) => {{
+    for (const el of root.querySelectorAll('*')) {{
+      if (el.localName === '{element}') return el;
+      if (el.shadowRoot) {{ const hit = find(el.shadowRoot); if (hit) return hit; }}
+    }}
+    return null;
+  }};
+  const el = find(document);
+  return el ? deepText(el).replace(/\\s+/g, ' ') : '';
+}})()"""
+
+
 # The three media control cards, found through the shadow roots, once each has
 # loaded its artwork (the card takes its background colour from it).
 CARDS_READY = """
