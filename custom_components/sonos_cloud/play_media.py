@@ -135,11 +135,7 @@ async def async_play_media(
     try:
         content = parse_content_id(media_id)
     except ValueError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_media_id",
-            translation_placeholders={"media_id": shown(media_id)},
-        ) from err
+        raise _invalid_media_id(media_id) from err
     if content is not None:
         await _async_load(room, content, options.get(ATTR_MEDIA_ENQUEUE))
         return
@@ -201,12 +197,17 @@ async def _async_media_url(room: SonosCloudEntity, media_id: str) -> str:
         media_id = item.url
     url = async_process_play_media_url(room.hass, media_id)
     if not url.startswith(("http://", "https://")):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_media_id",
-            translation_placeholders={"media_id": shown(media_id)},
-        )
+        raise _invalid_media_id(media_id)
     return url
+
+
+def _invalid_media_id(media_id: str) -> ServiceValidationError:
+    """Say that a media id is neither our content id nor a playable URL."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="invalid_media_id",
+        translation_placeholders={"media_id": shown(media_id)},
+    )
 
 
 async def _async_announce(

@@ -5,6 +5,7 @@ Adding a namespace here (with its model when it is a small setting) is all
 its events, ``SonosCloudClient.change`` sets what it declares settable.
 """
 
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
@@ -52,6 +53,21 @@ def _not_held(_current: object, _version: str | None) -> None:
     """Hold nothing: a list event says that it changed, not what it holds."""
 
 
+def _household_list[T](
+    name: str, items_key: str, parse: Callable[[JsonObject], T]
+) -> Namespace[Library[T], str | None]:
+    """Declare a household's list: read when needed, its events only say it changed."""
+    return Namespace(
+        name,
+        TargetKind.HOUSEHOLD,
+        Library.parser(items_key, parse),
+        _version,
+        _not_held,
+        path=name,
+        event_type="versionChanged",
+    )
+
+
 def _clips(data: JsonObject) -> tuple[AudioClip, ...]:
     """Read an ``audioClipStatus``: the player's latest clips that parse.
 
@@ -75,24 +91,8 @@ GROUPS = declare(
     parse_event=partial(Groups.from_json, max_items=MAX_HOUSEHOLD_ITEMS),
     event_type="groups",
 )
-FAVORITES: Namespace[Library[Favorite], str | None] = Namespace(
-    "favorites",
-    TargetKind.HOUSEHOLD,
-    Library.parser("items", Favorite.from_json),
-    _version,
-    _not_held,
-    path="favorites",
-    event_type="versionChanged",
-)
-PLAYLISTS: Namespace[Library[Playlist], str | None] = Namespace(
-    "playlists",
-    TargetKind.HOUSEHOLD,
-    Library.parser("playlists", Playlist.from_json),
-    _version,
-    _not_held,
-    path="playlists",
-    event_type="versionChanged",
-)
+FAVORITES = _household_list("favorites", "items", Favorite.from_json)
+PLAYLISTS = _household_list("playlists", "playlists", Playlist.from_json)
 PLAYBACK: Namespace[PlaybackStatus, PlaybackUpdate] = Namespace(
     "playback",
     TargetKind.GROUP,

@@ -1,7 +1,7 @@
 """Playback and now-playing models of a group, parsed from Control API JSON."""
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 
@@ -31,6 +31,20 @@ def playback_state(value: Any) -> PlaybackState | None:
         return None
 
 
+def _flags(data: JsonObject, names: Iterable[str]) -> dict[str, bool]:
+    """Read an object of switches, each named as our field in camelCase.
+
+    A missing or non-boolean switch is off.
+    """
+    return {name: data.get(_camel_case(name)) is True for name in names}
+
+
+def _camel_case(name: str) -> str:
+    """Return Sonos' name of a field: ``repeat_one`` is ``repeatOne``."""
+    first, *rest = name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
 @dataclass(frozen=True, slots=True)
 class PlayModes:
     """Shuffle, repeat and crossfade of a group."""
@@ -43,12 +57,7 @@ class PlayModes:
     @classmethod
     def from_json(cls, data: JsonObject) -> PlayModes:
         """Parse a ``playModes`` object; missing modes are off."""
-        return cls(
-            shuffle=data.get("shuffle") is True,
-            repeat=data.get("repeat") is True,
-            repeat_one=data.get("repeatOne") is True,
-            crossfade=data.get("crossfade") is True,
-        )
+        return cls(**_flags(data, (field.name for field in fields(cls))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +76,7 @@ class PlaybackActions:
     @classmethod
     def from_json(cls, data: JsonObject) -> PlaybackActions:
         """Parse an ``availablePlaybackActions`` object; missing actions are off."""
-        return cls(
-            can_skip=data.get("canSkip") is True,
-            can_skip_back=data.get("canSkipBack") is True,
-            can_seek=data.get("canSeek") is True,
-            can_pause=data.get("canPause") is True,
-            can_repeat=data.get("canRepeat") is True,
-            can_repeat_one=data.get("canRepeatOne") is True,
-            can_crossfade=data.get("canCrossfade") is True,
-            can_shuffle=data.get("canShuffle") is True,
-        )
+        return cls(**_flags(data, (field.name for field in fields(cls))))
 
 
 @dataclass(frozen=True, slots=True)
