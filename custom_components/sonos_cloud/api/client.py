@@ -10,15 +10,13 @@ import aiohttp
 from .checks import (
     MAX_APP_ID,
     MAX_CLIP_NAME,
-    MAX_DEVICE_ID,
-    MAX_ITEM_ID,
     MAX_POSITION_MS,
-    MAX_STATION_NAME,
     MAX_STREAM_URL,
     checked_delta as _checked_delta,
     checked_length as _checked_length,
     checked_volume as _checked_volume,
 )
+from .content import ContentCommands
 from .errors import SonosInvalidResponseError
 from .models import (
     AudioClip,
@@ -26,7 +24,6 @@ from .models import (
     Group,
     Household,
     JsonObject,
-    QueueAction,
 )
 from .namespace import Namespace, segment as _segment
 from .transport import (
@@ -39,8 +36,11 @@ from .transport import (
 )
 
 
-class SonosCloudClient:
-    """Talk to the Sonos Control API with an injected aiohttp session."""
+class SonosCloudClient(ContentCommands):
+    """Talk to the Sonos Control API with an injected aiohttp session.
+
+    Loading content (favorites, playlists, inputs, streams) is in ``content.py``.
+    """
 
     def __init__(
         self,
@@ -134,7 +134,7 @@ class SonosCloudClient:
         )
         return _group_info(data)
 
-    # Playback (group targets)
+    # Playback (group targets); loading content: ContentCommands
 
     async def play(self, group_id: str) -> None:
         """Start or resume playback of a group."""
@@ -185,107 +185,6 @@ class SonosCloudClient:
         if not modes:
             raise ValueError("No play mode to set")
         await self._group_command(group_id, "playback/playMode", {"playModes": modes})
-
-    async def load_favorite(
-        self,
-        group_id: str,
-        favorite_id: str,
-        *,
-        action: QueueAction = QueueAction.REPLACE,
-        play: bool = True,
-    ) -> None:
-        """Load a favorite into the group, playing it unless ``play`` is false."""
-        await self._group_command(
-            group_id,
-            "favorites",
-            {
-                "favoriteId": _checked_length("favoriteId", favorite_id, MAX_ITEM_ID),
-                "action": action,
-                "playOnCompletion": play,
-            },
-        )
-
-    async def load_line_in(self, group_id: str, device_id: str) -> None:
-        """Play a player's line-in on the group."""
-        device = _checked_length("deviceId", device_id, MAX_DEVICE_ID)
-        body = {"deviceId": device, "playOnCompletion": True}
-        await self._group_command(group_id, "playback/lineIn", body)
-
-    async def load_home_theater_playback(self, player_id: str) -> None:
-        """Switch a home theater player to its TV input (HDMI or optical)."""
-        await self._player_command(player_id, "homeTheater")
-
-    async def load_playlist(
-        self,
-        group_id: str,
-        playlist_id: str,
-        *,
-        action: QueueAction = QueueAction.REPLACE,
-        play: bool = True,
-    ) -> None:
-        """Load a Sonos playlist into the group, playing it unless ``play`` is false."""
-        await self._group_command(
-            group_id,
-            "playlists",
-            {
-                "playlistId": _checked_length("playlistId", playlist_id, MAX_ITEM_ID),
-                "action": action,
-                "playOnCompletion": play,
-            },
-        )
-
-    async def create_session(self, group_id: str, app_id: str, app_context: str) -> str:
-        """Start a playback session on the group and return its id."""
-        body = {
-            "appId": _checked_length("appId", app_id, MAX_APP_ID),
-            "appContext": _checked_length("appContext", app_context, MAX_APP_ID),
-        }
-        data = await self._request(
-            "POST", f"/groups/{_segment(group_id)}/playbackSession", body
-        )
-        session_id = data.get("sessionId")
-        if not isinstance(session_id, str) or not session_id:
-            raise SonosInvalidResponseError("Session answer has no sessionId")
-        return session_id
-
-    async def load_stream_url(
-        self, session_id: str, stream_url: str, *, station_name: str | None = None
-    ) -> None:
-        """Play a stream URL in a playback session.
-
-        A station name longer than Sonos shows is cut to its first 100 characters.
-        """
-        body: dict[str, object] = {
-            "streamUrl": _checked_length("streamUrl", stream_url, MAX_STREAM_URL),
-            "playOnCompletion": True,
-        }
-        if station_name:
-            body["stationMetadata"] = {"name": station_name[:MAX_STATION_NAME]}
-        await self._request(
-            "POST",
-            f"/sessions/{_segment(session_id)}/playbackSession/loadStreamUrl",
-            body,
-        )
-
-    async def play_stream_url(
-        self,
-        group_id: str,
-        stream_url: str,
-        *,
-        app_id: str,
-        app_context: str,
-        station_name: str | None = None,
-    ) -> None:
-        """Create a playback session and play a stream URL in it.
-
-        Every value is checked before the first request, so a refused one
-        leaves no session behind.
-        """
-        _checked_length("streamUrl", stream_url, MAX_STREAM_URL)
-        _checked_length("appId", app_id, MAX_APP_ID)
-        _checked_length("appContext", app_context, MAX_APP_ID)
-        session_id = await self.create_session(group_id, app_id, app_context)
-        await self.load_stream_url(session_id, stream_url, station_name=station_name)
 
     # Group volume
 
