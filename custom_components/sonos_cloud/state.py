@@ -20,28 +20,17 @@ from .api import (
     PlaybackStatus,
     Player,
     PlayModes,
-    SonosInvalidResponseError,
     TargetKind,
     Volume,
     namespaces as ns,
 )
-from .reads import HELD, HELD_BY_NAMESPACE, Read
+from .reads import HELD, Read
+from .state_events import UnconfirmedTopologyError, apply_event
+
+__all__ = ["SonosCloudData", "UnconfirmedTopologyError", "Values"]
 
 type Values = Mapping[Namespace[Any, Any], Mapping[str, Any]]
 """Per namespace, the value of each target (household, group or player id)."""
-
-
-class UnconfirmedTopologyError(Exception):
-    """A groups event adds or removes players: only Sonos' answer may do that.
-
-    Event bodies are not signed, so players and devices never come from an
-    event alone; the caller reads the household's groups once instead.
-    """
-
-    def __init__(self, household_id: str) -> None:
-        """Name the household to read again."""
-        super().__init__(household_id)
-        self.household_id = household_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,11 +253,12 @@ class SonosCloudData:
             position_ms=position,
             play_modes=current.play_modes if play_modes is None else play_modes,
         )
-        return self._with_playback_read(group_id, status, now)
+        return self.with_playback_status(group_id, status, now)
 
-    def _with_playback_read(
+    def with_playback_status(
         self, group_id: str, status: PlaybackStatus, now: datetime
     ) -> SonosCloudData:
+        """Return a copy with a group's playback status, as read at ``now``."""
         return replace(
             self.with_value(ns.PLAYBACK, group_id, status),
             playback_updated_at={**self.playback_updated_at, group_id: now},
@@ -279,59 +269,9 @@ class SonosCloudData:
     ) -> SonosCloudData | None:
         """Return the snapshot after an event, or None when it changes nothing.
 
-        Events for targets that are not ours change nothing. Raises
-        ``SonosInvalidResponseError`` for an event whose household header
-        contradicts its (signed) target, and ``UnconfirmedTopologyError`` for
-        a groups event that adds or removes players.
+        The rules of what an event may change are in ``state_events.py``.
         """
-        namespace, target = event.namespace, event.target_id
-        household_id = self._household_of_target(namespace, target)
-        if household_id is None:
-            return None
-        if event.household_id not in (None, household_id):
-            raise SonosInvalidResponseError("Event household does not match its target")
-        if namespace is ns.GROUPS:
-            return self._with_groups_event(household_id, event.value)
-        if namespace not in HELD_BY_NAMESPACE:
-            return None
-        value = event.applied_to(self.get(namespace, target))
-        if value is None:
-            return None
-        if namespace is ns.PLAYBACK:
-            return self._with_playback_read(target, value, now)
-        return self.with_value(namespace, target, value)
-
-    def _household_of_target(
-        self, namespace: Namespace[Any, Any], target: str
-    ) -> str | None:
-        """Return the household of an event's target, None when it is not ours."""
-        if namespace.target is TargetKind.HOUSEHOLD:
-            return target if target in self.households else None
-        if namespace.target is TargetKind.GROUP:
-            group = self.groups.get(target)
-            return self.player_households.get(group.coordinator_id) if group else None
-        return self.player_households.get(target)
-
-    def _with_groups_event(self, household_id: str, topology: Groups) -> SonosCloudData:
-        """Regroup a household's known players as a groups event says.
-
-        The event must list exactly the players the household has, and its
-        groups only those; anything else waits for Sonos to confirm it.
-        """
-        known = {
-            player_id
-            for player_id, household in self.player_households.items()
-            if household == household_id
-        }
-        listed = {player.id for player in topology.players}
-        members = {
-            player_id
-            for group in topology.groups
-            for player_id in (group.coordinator_id, *group.player_ids)
-        }
-        if listed != known or not members <= listed:
-            raise UnconfirmedTopologyError(household_id)
-        return self.with_household_topology(household_id, topology)
+        return apply_event(self, event, now)
 
     def with_player_volume(
         self, player_id: str, *, volume: int | None = None, muted: bool | None = None
