@@ -135,6 +135,9 @@ class SonosCloudSimulator(
         self.image_root: str | None = None
         # The demo's album covers, drawn once at start-up (artwork.py).
         self._covers = demo_covers()
+        # Players' own websocket URLs (``local.LocalPlayers``); others get a
+        # documentation address that nothing may contact.
+        self.websocket_urls: dict[str, str] = {}
         self.model = SonosModel()
         self.requests: list[RecordedRequest] = []
         # Called with every recorded request (after its answer) and with every

@@ -60,7 +60,9 @@ class HouseholdRoutes:
             "_objectType": "player",
             "id": player.id,
             "name": player.name,
-            "websocketUrl": f"wss://192.0.2.{octet}:1443/websocket/api",
+            "websocketUrl": self.websocket_urls.get(
+                player.id, f"wss://192.0.2.{octet}:1443/websocket/api"
+            ),
             "softwareVersion": player.software_version,
             "apiVersion": "1.42.0",
             "minApiVersion": "1.1.0",

@@ -1,0 +1,1 @@
+"""Local events over the players' own websockets."""
