@@ -59,9 +59,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -
             translation_key="oauth2_implementation_unavailable",
         ) from err
     session = OAuth2Session(hass, entry, implementation)
+    tokens = OAuthTokenProvider(hass, entry, session)
     client = SonosCloudClient(
         async_get_clientsession(hass),
-        OAuthTokenProvider(hass, entry, session),
+        tokens,
         base_url=sonos_endpoints().control_api_url,
         user_agent=f"HomeAssistant/{ha_version} {DOMAIN}",
         pacer=_pacer_of_key(hass, implementation),
@@ -84,6 +85,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_place_new_rooms(hass, entry, known)
     if isinstance(implementation, LocalOAuth2Implementation):
+        await coordinator.local_events.async_start(implementation.client_id, tokens)
         await _async_start_push(hass, entry, coordinator, implementation)
     return True
 

@@ -28,6 +28,7 @@ from yarl import URL
 from .api import SonosAuthError, SonosCloudClient, SonosError
 from .application_credentials import ClientSecretRefusedError
 from .const import (
+    CONF_LOCAL_EVENTS,
     CONF_VOLUME_STEP,
     CONFIG_ENTRY_VERSION,
     DOMAIN,
@@ -192,12 +193,17 @@ class SonosCloudOptionsFlow(OptionsFlow):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the volume step."""
+        """Ask for the volume step and whether to use local events."""
         if user_input is not None:
-            return self.async_create_entry(
-                data={CONF_VOLUME_STEP: int(user_input[CONF_VOLUME_STEP])}
-            )
+            options: dict[str, Any] = {
+                CONF_VOLUME_STEP: int(user_input[CONF_VOLUME_STEP])
+            }
+            if not user_input.get(CONF_LOCAL_EVENTS, True):
+                # Stored only when off: on is the default.
+                options[CONF_LOCAL_EVENTS] = False
+            return self.async_create_entry(data=options)
         current = self.config_entry.options.get(CONF_VOLUME_STEP, VOLUME_STEP_PERCENT)
+        local = self.config_entry.options.get(CONF_LOCAL_EVENTS, True)
         # Typed loosely: HA aliases voluptuous to probatio, unknown to the stubs.
         schema: Any = vol.Schema(
             {
@@ -205,7 +211,8 @@ class SonosCloudOptionsFlow(OptionsFlow):
                     NumberSelectorConfig(
                         min=1, max=25, step=1, mode=NumberSelectorMode.SLIDER
                     )
-                )
+                ),
+                vol.Required(CONF_LOCAL_EVENTS, default=local): bool,
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)

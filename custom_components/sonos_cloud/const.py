@@ -50,6 +50,8 @@ PUSH_SILENCE_LIMIT: Final = timedelta(minutes=15)
 EVENT_ANNOUNCEMENT: Final = "sonos_cloud_announcement"
 
 CONF_VOLUME_STEP: Final = "volume_step"
+# Whether to receive events over the players' own websockets (default on).
+CONF_LOCAL_EVENTS: Final = "local_events"
 # Home Assistant Cloud webhook made for Sonos events, to delete with the entry.
 CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
 

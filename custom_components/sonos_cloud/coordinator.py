@@ -35,6 +35,7 @@ from .const import (
 )
 from .fetch import SnapshotReader, polling_interval, requests_per_refresh
 from .library import LibraryCache
+from .local_events import LocalEvents, events_cover_everything
 from .push import PushEvents
 from .room_events import async_report_playback_error
 from .state import SonosCloudData, UnconfirmedTopologyError
@@ -81,6 +82,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         self.library = LibraryCache(client)
         self.announcements = Announcements(hass, self)
         self.push = PushEvents(hass, self, client)
+        self.local_events = LocalEvents(hass, self)
         # How often to poll what push does not cover, as the last refresh sized it.
         self._polling_interval = MIN_POLL_INTERVAL
         self._reader = SnapshotReader(client)
@@ -177,7 +179,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         Called whenever events start or stop arriving or subscriptions change.
         A pending retry of a failed refresh is left alone.
         """
-        if self.push.covers_everything:
+        if events_cover_everything(self):
             if self.update_interval is not None and self.last_update_success:
                 LOGGER.debug("Push covers everything; polling only to re-sync")
                 self.update_interval = None
@@ -211,7 +213,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         fetched = await self._reader.async_read(self.data)
         self._polling_interval = polling_interval(fetched.requests)
         self.update_interval = (
-            None if self.push.covers_everything else self._polling_interval
+            None if events_cover_everything(self) else self._polling_interval
         )
         if fetched.complete:
             # Sonos leaves out players it is unsure of during a regroup
@@ -232,10 +234,16 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         self.async_update_listeners()
 
     @callback
-    def async_handle_event(self, event: NamespaceEvent[Any, Any]) -> None:
-        """Apply a verified event to the snapshot without asking Sonos."""
-        self.push.async_event_arrived()
-        if not self.cloud_available:
+    def async_handle_event(
+        self, event: NamespaceEvent[Any, Any], *, via_cloud: bool = True
+    ) -> None:
+        """Apply a verified event to the snapshot without asking Sonos.
+
+        Local events (``via_cloud=False``) say nothing of the cloud's health.
+        """
+        if via_cloud:
+            self.push.async_event_arrived()
+        if via_cloud and not self.cloud_available:
             # An event proves the cloud works again: show the rooms at once.
             self.cloud_available = True
             self.async_update_listeners()

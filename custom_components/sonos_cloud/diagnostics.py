@@ -46,6 +46,7 @@ async def async_get_config_entry_diagnostics(
             "events_arriving": coordinator.push.healthy,
             "event_received": coordinator.push.last_event_at is not None,
         },
+        "local_events": coordinator.local_events.diagnostics(),
         "players": {
             player_id: {
                 **asdict(player),

@@ -62,6 +62,13 @@ class PushEvents:
             and self.subscriptions.covers(self._coordinator.data)
         )
 
+    @property
+    def covered(self) -> frozenset[tuple[str, str]]:
+        """Return the subscriptions whose events arrive now (none while failing)."""
+        if not (self._started and self.healthy):
+            return frozenset()
+        return self.subscriptions.active
+
     async def async_start(self, callback_url: str) -> None:
         """Subscribe to events; keep polling when Sonos has no callback URL."""
         entry = self._coordinator.config_entry

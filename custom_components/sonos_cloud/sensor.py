@@ -25,6 +25,7 @@ from homeassistant.helpers.event import async_track_time_interval
 from .const import HEALTH_UPDATE_INTERVAL, RATE_LIMIT_PER_MINUTE
 from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
 from .entity import household_device_info
+from .local_events import events_cover_everything
 
 # Nothing is sent to Sonos.
 PARALLEL_UPDATES = 0
@@ -35,7 +36,9 @@ UPDATES_BY_POLLING = "polling"
 
 def updated_by(coordinator: SonosCloudCoordinator) -> str:
     """Say how state arrives: events cover everything, or polling fills in."""
-    return UPDATES_BY_PUSH if coordinator.push.covers_everything else UPDATES_BY_POLLING
+    return (
+        UPDATES_BY_PUSH if events_cover_everything(coordinator) else UPDATES_BY_POLLING
+    )
 
 
 def last_confirmed(coordinator: SonosCloudCoordinator) -> datetime | None:

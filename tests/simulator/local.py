@@ -328,8 +328,8 @@ class LocalPlayers:
 
     async def drain(self) -> None:
         """Wait until every event caused so far was written to its sockets."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks)
+        while pending := [task for task in self._tasks if not task.done()]:
+            await asyncio.wait(pending)
 
     def _on_change(self, namespace: str, _target_type: str, target_id: str) -> None:
         for player in self.players.values():

@@ -101,6 +101,8 @@ class Player:
     api_version: str | None = None
     model: str | None = None
     serial_number: str | None = None
+    # The player's own websocket (the local API), as the cloud lists it.
+    websocket_url: str | None = None
 
     @property
     def has_audio_clip(self) -> bool:
@@ -130,6 +132,7 @@ class Player:
             api_version=_optional_str(data, "apiVersion"),
             model=model,
             serial_number=serial,
+            websocket_url=_optional_str(data, "websocketUrl"),
         )
 
 
