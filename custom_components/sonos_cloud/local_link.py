@@ -123,7 +123,7 @@ class LocalLink:
             self._on_change()
             await sock.async_wait_closed()
         finally:
-            self.token_required = sock.send_token
+            self.token_required = self.token_required or sock.send_token
             self.subscribed.clear()
             self.socket = None
             await sock.async_close()
@@ -141,6 +141,7 @@ class LocalLink:
             )
             self.certificate_changed = True
         sock.token_allowed = not self.certificate_changed
+        sock.send_token = sock.send_token and sock.token_allowed
 
     def _failed(self, err: SonosError | None) -> None:
         """Count a failure; warn once per outage."""
@@ -202,7 +203,7 @@ class LocalLink:
                     )
                 else:
                     self.subscribed.add((namespace, target))
-            self.token_required = sock.send_token
+            self.token_required = self.token_required or sock.send_token
         self._on_change()
 
     @callback

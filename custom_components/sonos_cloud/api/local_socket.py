@@ -177,7 +177,8 @@ class SonosLocalSocket:
     ) -> dict[str, Any]:
         if self._ws is None or self._ws.closed:
             raise SonosConnectionError("The player's socket is closed")
-        token = await self._access_token() if self.send_token else None
+        send_token = self.send_token and self.token_allowed
+        token = await self._access_token() if send_token else None
         cmd_id = uuid.uuid4().hex
         future: asyncio.Future[dict[str, Any]] = (
             asyncio.get_running_loop().create_future()
