@@ -20,7 +20,13 @@ from homeassistant.util.hass_dict import HassKey
 
 from .api import RequestPacer, SonosCloudClient
 from .auth import OAuthTokenProvider
-from .const import CONFIG_ENTRY_VERSION, DOMAIN, LEGACY_UNIQUE_ID, LOGGER
+from .const import (
+    CONF_PUSH_WORKED,
+    CONFIG_ENTRY_VERSION,
+    DOMAIN,
+    LEGACY_UNIQUE_ID,
+    LOGGER,
+)
 from .coordinator import (
     SonosCloudConfigEntry,
     SonosCloudCoordinator,
@@ -68,6 +74,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -
         pacer=_pacer_of_key(hass, implementation),
     )
     coordinator = SonosCloudCoordinator(hass, entry, client)
+    # Events worked last time: subscribing brings the state, no need to read it.
+    coordinator.lean_setup = isinstance(
+        implementation, LocalOAuth2Implementation
+    ) and bool(entry.data.get(CONF_PUSH_WORKED))
     await coordinator.async_config_entry_first_refresh()
     if entry.unique_id == LEGACY_UNIQUE_ID:
         # Entries of the older integration were not tied to an account.

@@ -44,6 +44,12 @@ PUSH_RESYNC_INTERVAL: Final = timedelta(minutes=30)
 SUBSCRIPTION_RENEWAL: Final = timedelta(hours=24)
 PUSH_WATCHDOG_INTERVAL: Final = timedelta(minutes=5)
 PUSH_SILENCE_LIMIT: Final = timedelta(minutes=15)
+# A lean push setup waits this long (seconds) for the first events, which Sonos
+# sends right after each subscription, before it reads the state itself.
+FIRST_EVENTS_WAIT: Final = 15
+# What Sonos sends no events for (home theater options) is re-read this often
+# while push covers everything else.
+UNPUSHED_READ_INTERVAL: Final = timedelta(minutes=5)
 
 # Fired when an announcement this integration started ends (push only); the
 # clip statuses are api.ClipStatus.
@@ -52,6 +58,9 @@ EVENT_ANNOUNCEMENT: Final = "sonos_cloud_announcement"
 CONF_VOLUME_STEP: Final = "volume_step"
 # Whether to receive events over the players' own websockets (default on).
 CONF_LOCAL_EVENTS: Final = "local_events"
+# Kept with the entry: events arrived at its last setup, so the next setup
+# subscribes and lets the first events bring the state (lean push setup).
+CONF_PUSH_WORKED: Final = "push_worked"
 # Home Assistant Cloud webhook made for Sonos events, to delete with the entry.
 CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
 

@@ -95,6 +95,9 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         # Households whose groups are being read after an event (see
         # _async_confirm_topology); True: read once more afterwards.
         self._topology_reads: dict[str, bool] = {}
+        # Events worked at the last setup: the first refresh leaves out what
+        # the first event of each subscription brings (lean push setup).
+        self.lean_setup = False
 
     @property
     def _outage_confirmed(self) -> bool:
@@ -210,7 +213,8 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         )
 
     async def _async_fetch(self) -> SonosCloudData:
-        fetched = await self._reader.async_read(self.data)
+        lean = self.lean_setup and self.data is None
+        fetched = await self._reader.async_read(self.data, pushed=not lean)
         self._polling_interval = polling_interval(fetched.requests)
         self.update_interval = (
             None if events_cover_everything(self) else self._polling_interval
@@ -222,6 +226,21 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
                 [*fetched.data.players, *fetched.data.households]
             )
         return fetched.data
+
+    async def async_read_unpushed(self) -> None:
+        """Read what Sonos sends no events for; publish only what changed."""
+        try:
+            values = await self._reader.async_read_unpushed(self.data)
+        except SonosError as err:
+            LOGGER.debug("Could not read the settings Sonos does not push: %s", err)
+            return
+        data = self.data
+        for namespace, by_target in values.items():
+            for target_id, value in by_target.items():
+                if data.get(namespace, target_id) != value:
+                    data = data.with_value(namespace, target_id, value)
+        if data is not self.data:
+            self.async_publish(data)
 
     @callback
     def async_publish(self, data: SonosCloudData) -> None:
@@ -248,8 +267,9 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             self.cloud_available = True
             self.async_update_listeners()
         if event.namespace in (ns.FAVORITES, ns.PLAYLISTS):
-            self.library.invalidate(event.household_id or event.target_id)
-            self._async_refresh_library()
+            household_id = event.household_id or event.target_id
+            if self.library.invalidate(household_id, event.namespace, event.value):
+                self._async_refresh_library()
             return
         if event.namespace is ns.AUDIO_CLIP:
             self.announcements.async_handle_event(event.target_id, event.value)

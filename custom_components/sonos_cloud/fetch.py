@@ -100,10 +100,14 @@ class SnapshotReader:
         # not asked again.
         self._refused: set[tuple[Namespace[Any, Any], str]] = set()
 
-    async def async_read(self, previous: SonosCloudData | None) -> Fetched:
+    async def async_read(
+        self, previous: SonosCloudData | None, *, pushed: bool = True
+    ) -> Fetched:
         """Read the households, their groups, then every row of the read table.
 
         ``previous`` is the snapshot before, whose positions may be kept.
+        ``pushed=False`` leaves out what Sonos pushes: at a lean push setup
+        the first event of each subscription brings it.
         """
         households = await self._client.get_households()
         if not households:
@@ -121,18 +125,8 @@ class SnapshotReader:
         )
         for household, topology in zip(households, topologies, strict=True):
             data = data.with_household_topology(household.id, topology)
-        reads = [
-            (read.namespace, target_id)
-            for read in HELD
-            if read.polled
-            for target_id in data.targets(read)
-            if (read.namespace, target_id) not in self._refused
-        ]
-        answers = await gather_all(self._async_read(*read) for read in reads)
-        values: dict[Namespace[Any, Any], dict[str, Any]] = {}
-        for (namespace, target_id), value in zip(reads, answers, strict=True):
-            if value is not None:
-                values.setdefault(namespace, {})[target_id] = value
+        reads = self._reads(data, pushed=pushed)
+        values = await self._async_read_all(reads)
         playback, playback_updated_at = keep_interpolated_positions(
             previous, values.get(ns.PLAYBACK, {}), dt_util.utcnow()
         )
@@ -142,6 +136,35 @@ class SnapshotReader:
             _count(households, data, reads),
             complete=not any(topology.partial for topology in topologies),
         )
+
+    async def async_read_unpushed(
+        self, data: SonosCloudData
+    ) -> dict[Namespace[Any, Any], dict[str, Any]]:
+        """Read the rows Sonos sends no events for (home theater options)."""
+        return await self._async_read_all(
+            [read for read in self._reads(data) if not read[0].pushed]
+        )
+
+    def _reads(
+        self, data: SonosCloudData, *, pushed: bool = True
+    ) -> list[tuple[Namespace[Any, Any], str]]:
+        return [
+            (read.namespace, target_id)
+            for read in HELD
+            if read.polled and (pushed or not read.namespace.pushed)
+            for target_id in data.targets(read)
+            if (read.namespace, target_id) not in self._refused
+        ]
+
+    async def _async_read_all(
+        self, reads: list[tuple[Namespace[Any, Any], str]]
+    ) -> dict[Namespace[Any, Any], dict[str, Any]]:
+        answers = await gather_all(self._async_read(*read) for read in reads)
+        values: dict[Namespace[Any, Any], dict[str, Any]] = {}
+        for (namespace, target_id), value in zip(reads, answers, strict=True):
+            if value is not None:
+                values.setdefault(namespace, {})[target_id] = value
+        return values
 
     async def _async_read(self, namespace: Namespace[Any, Any], target_id: str) -> Any:
         """Read one value; None for a target gone meanwhile or a tolerated refusal.

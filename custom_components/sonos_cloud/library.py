@@ -6,11 +6,19 @@ playlists events drop a household's copy.
 """
 
 import asyncio
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 import time
+from typing import Any
 
-from .api import Favorite, Playlist, SonosCloudClient, SonosError, namespaces as ns
+from .api import (
+    Favorite,
+    Namespace,
+    Playlist,
+    SonosCloudClient,
+    SonosError,
+    namespaces as ns,
+)
 from .const import LIBRARY_MAX_AGE, LOGGER
 
 
@@ -21,6 +29,9 @@ class HouseholdLibrary:
     favorites: list[Favorite]
     playlists: list[Playlist]
     fetched_at: float
+    # The lists' versions as fetched, by namespace name: an event that tells
+    # the same version (the first one after subscribing does) changes nothing.
+    versions: Mapping[str, str | None] = field(default_factory=dict)
 
 
 class LibraryCache:
@@ -79,11 +90,39 @@ class LibraryCache:
             self._client.get(ns.FAVORITES, household_id),
             self._client.get(ns.PLAYLISTS, household_id),
         )
-        library = HouseholdLibrary(list(favorites.items), list(playlists.items), now)
+        library = HouseholdLibrary(
+            list(favorites.items),
+            list(playlists.items),
+            now,
+            {
+                ns.FAVORITES.name: favorites.version,
+                ns.PLAYLISTS.name: playlists.version,
+            },
+        )
         self._libraries[household_id] = library
         self._changed.discard(household_id)
         return library
 
-    def invalidate(self, household_id: str) -> None:
-        """Fetch a household's lists anew next time: Sonos said they changed."""
+    def invalidate(
+        self,
+        household_id: str,
+        namespace: Namespace[Any, Any] | None = None,
+        version: str | None = None,
+    ) -> bool:
+        """Fetch a household's lists anew next time: Sonos said they changed.
+
+        Return False when there is nothing to drop: no copy yet (its read is
+        due or under way) or the list's version is the one held.
+        """
+        cached = self._libraries.get(household_id)
+        if cached is None and namespace is not None:
+            return False
+        if (
+            namespace is not None
+            and version is not None
+            and cached is not None
+            and cached.versions.get(namespace.name) == version
+        ):
+            return False
         self._changed.add(household_id)
+        return True

@@ -17,12 +17,15 @@ from homeassistant.util import dt as dt_util
 
 from .api import PlaybackState, SonosCloudClient, SonosError, namespaces as ns
 from .const import (
+    CONF_PUSH_WORKED,
     DOMAIN,
+    FIRST_EVENTS_WAIT,
     LOGGER,
     PUSH_RESYNC_INTERVAL,
     PUSH_SILENCE_LIMIT,
     PUSH_WATCHDOG_INTERVAL,
     SUBSCRIPTION_RENEWAL,
+    UNPUSHED_READ_INTERVAL,
 )
 from .subscriptions import CallbackURLMissingError, SubscriptionManager
 from .webhook import reachable_from_internet
@@ -77,6 +80,9 @@ class PushEvents:
             await self.subscriptions.async_sync(self._coordinator.data)
         except CallbackURLMissingError:
             LOGGER.info("The Sonos API key has no event callback URL; polling")
+            self._remember(working=False)
+            if self._coordinator.lean_setup:
+                await self._coordinator.async_refresh()
             ir.async_create_issue(
                 self._hass,
                 DOMAIN,
@@ -107,7 +113,40 @@ class PushEvents:
                 self._hass, self._async_check, PUSH_WATCHDOG_INTERVAL
             )
         )
+        entry.async_on_unload(
+            async_track_time_interval(
+                self._hass, self._async_read_unpushed, UNPUSHED_READ_INTERVAL
+            )
+        )
+        if self._coordinator.lean_setup:
+            entry.async_on_unload(
+                async_call_later(
+                    self._hass, FIRST_EVENTS_WAIT, self._async_first_events_due
+                )
+            )
         self._after_sync()
+
+    async def _async_first_events_due(self, _now: datetime) -> None:
+        """At a lean setup no event came: read everything, and poll meanwhile."""
+        if self.last_event_at is not None:
+            return
+        LOGGER.info("No Sonos events since subscribing; reading the state instead")
+        self._remember(working=False)
+        await self._coordinator.async_refresh()
+
+    async def _async_read_unpushed(self, _now: datetime) -> None:
+        """Re-read what Sonos does not push while nothing is polled."""
+        if self.covers_everything:
+            await self._coordinator.async_read_unpushed()
+
+    @callback
+    def _remember(self, *, working: bool) -> None:
+        """Keep with the entry whether events arrive, for a lean next setup."""
+        entry = self._coordinator.config_entry
+        if entry.data.get(CONF_PUSH_WORKED) != working:
+            self._hass.config_entries.async_update_entry(
+                entry, data={**entry.data, CONF_PUSH_WORKED: working}
+            )
 
     async def _async_stop(self) -> None:
         self._started = False
@@ -121,6 +160,7 @@ class PushEvents:
         """Note a verified event; stop polling once push covers everything."""
         if self.last_event_at is None:
             ir.async_delete_issue(self._hass, DOMAIN, self._events_issue_id)
+            self._remember(working=True)
         self.last_event_at = dt_util.utcnow()
         if not self.healthy:
             LOGGER.info("Sonos events arrive")
