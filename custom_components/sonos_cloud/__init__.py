@@ -94,10 +94,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -
         )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_place_new_rooms(hass, entry, known)
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     if isinstance(implementation, LocalOAuth2Implementation):
         await coordinator.local_events.async_start(implementation.client_id, tokens)
         await _async_start_push(hass, entry, coordinator, implementation)
     return True
+
+
+async def _async_entry_updated(
+    hass: HomeAssistant, entry: SonosCloudConfigEntry
+) -> None:
+    """Apply changed options without a reload."""
+    entry.runtime_data.async_options_changed()
 
 
 def _pacer_of_key(

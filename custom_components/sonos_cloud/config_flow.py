@@ -29,11 +29,13 @@ from .api import SonosAuthError, SonosCloudClient, SonosError
 from .application_credentials import ClientSecretRefusedError
 from .const import (
     CONF_LOCAL_EVENTS,
+    CONF_RATE_LIMIT_SHARE,
     CONF_VOLUME_STEP,
     CONFIG_ENTRY_VERSION,
     DOMAIN,
     LEGACY_UNIQUE_ID,
     LOGGER,
+    POLLING_SHARE_OF_RATE_LIMIT,
     VOLUME_STEP_PERCENT,
 )
 from .coordinator import SonosCloudConfigEntry, account_unique_id
@@ -193,10 +195,11 @@ class SonosCloudOptionsFlow(OptionsFlow):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the volume step and whether to use local events."""
+        """Ask for the volume step, the polling budget and local events."""
         if user_input is not None:
             options: dict[str, Any] = {
-                CONF_VOLUME_STEP: int(user_input[CONF_VOLUME_STEP])
+                CONF_VOLUME_STEP: int(user_input[CONF_VOLUME_STEP]),
+                CONF_RATE_LIMIT_SHARE: int(user_input[CONF_RATE_LIMIT_SHARE]),
             }
             if not user_input.get(CONF_LOCAL_EVENTS, True):
                 # Stored only when off: on is the default.
@@ -204,12 +207,24 @@ class SonosCloudOptionsFlow(OptionsFlow):
             return self.async_create_entry(data=options)
         current = self.config_entry.options.get(CONF_VOLUME_STEP, VOLUME_STEP_PERCENT)
         local = self.config_entry.options.get(CONF_LOCAL_EVENTS, True)
+        share = self.config_entry.options.get(
+            CONF_RATE_LIMIT_SHARE, round(POLLING_SHARE_OF_RATE_LIMIT * 100)
+        )
         # Typed loosely: HA aliases voluptuous to probatio, unknown to the stubs.
         schema: Any = vol.Schema(
             {
                 vol.Required(CONF_VOLUME_STEP, default=current): NumberSelector(
                     NumberSelectorConfig(
                         min=1, max=25, step=1, mode=NumberSelectorMode.SLIDER
+                    )
+                ),
+                vol.Required(CONF_RATE_LIMIT_SHARE, default=share): NumberSelector(
+                    NumberSelectorConfig(
+                        min=1,
+                        max=50,
+                        step=1,
+                        unit_of_measurement="%",
+                        mode=NumberSelectorMode.SLIDER,
                     )
                 ),
                 vol.Required(CONF_LOCAL_EVENTS, default=local): bool,

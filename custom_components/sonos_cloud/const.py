@@ -19,7 +19,8 @@ CONFIG_ENTRY_VERSION: Final = 2
 LEGACY_UNIQUE_ID: Final = "sonos_cloud"
 
 # The Control API allows 1,000 requests per minute per API key, shared by every
-# installation using that key; polling may use this share of it.
+# installation using that key; polling may use this share of it unless the
+# options say otherwise (CONF_RATE_LIMIT_SHARE).
 RATE_LIMIT_PER_MINUTE: Final = 1000
 POLLING_SHARE_OF_RATE_LIMIT: Final = 0.1
 MIN_POLL_INTERVAL: Final = timedelta(seconds=30)
@@ -58,6 +59,8 @@ EVENT_ANNOUNCEMENT: Final = "sonos_cloud_announcement"
 CONF_VOLUME_STEP: Final = "volume_step"
 # Whether to receive events over the players' own websockets (default on).
 CONF_LOCAL_EVENTS: Final = "local_events"
+# Share of the key's limit polling may use, in percent (option).
+CONF_RATE_LIMIT_SHARE: Final = "rate_limit_share"
 # Kept with the entry: events arrived at its last setup, so the next setup
 # subscribes and lets the first events bring the state (lean push setup).
 CONF_PUSH_WORKED: Final = "push_worked"

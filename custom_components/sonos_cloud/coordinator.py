@@ -26,12 +26,15 @@ from .api import (
     SonosTargetGoneError,
     namespaces as ns,
 )
+from .budget import PollingBudget
 from .const import (
+    CONF_RATE_LIMIT_SHARE,
     DOMAIN,
     LOGGER,
     MIN_POLL_INTERVAL,
     OUTAGE_DURATION,
     OUTAGE_FAILED_REFRESHES,
+    POLLING_SHARE_OF_RATE_LIMIT,
 )
 from .fetch import SnapshotReader, polling_interval, requests_per_refresh
 from .library import LibraryCache
@@ -85,6 +88,8 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         self.local_events = LocalEvents(hass, self)
         # How often to poll what push does not cover, as the last refresh sized it.
         self._polling_interval = MIN_POLL_INTERVAL
+        self._requests_per_refresh = 0
+        self.budget = PollingBudget(self._share_option())
         self._reader = SnapshotReader(client)
         # Refreshes failed in a row for a passing reason, and since when.
         self._passing_failures = 0
@@ -175,6 +180,21 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
                 "sonos_cloud library",
             )
 
+    def _share_option(self) -> float:
+        default = POLLING_SHARE_OF_RATE_LIMIT * 100
+        return (
+            float(self.config_entry.options.get(CONF_RATE_LIMIT_SHARE, default)) / 100
+        )
+
+    @callback
+    def async_options_changed(self) -> None:
+        """Take a new budget share at once: re-size and re-plan the polling."""
+        self.budget.configure(self._share_option())
+        self._polling_interval = self.budget.interval(self._requests_per_refresh)
+        if self.update_interval is not None and self._requests_per_refresh:
+            self.update_interval = self._polling_interval
+            self._schedule_refresh()
+
     @callback
     def async_follow_push(self) -> None:
         """Poll only while push leaves something uncovered.
@@ -199,7 +219,11 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
                 translation_domain=DOMAIN, translation_key="authentication_failed"
             )
         if isinstance(err, SonosRateLimitedError):
-            # Never retry sooner than the interval that keeps within the budget.
+            # Poll less for a while, and never retry sooner than that.
+            self.budget.rate_limited(dt_util.utcnow())
+            self._polling_interval = self.budget.interval(self._requests_per_refresh)
+            if self.update_interval is not None:
+                self.update_interval = self._polling_interval
             normal = self.update_interval or MIN_POLL_INTERVAL
             return UpdateFailed(
                 translation_domain=DOMAIN,
@@ -215,7 +239,9 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
     async def _async_fetch(self) -> SonosCloudData:
         lean = self.lean_setup and self.data is None
         fetched = await self._reader.async_read(self.data, pushed=not lean)
-        self._polling_interval = polling_interval(fetched.requests)
+        self._requests_per_refresh = fetched.requests
+        self.budget.succeeded(dt_util.utcnow())
+        self._polling_interval = self.budget.interval(fetched.requests)
         self.update_interval = (
             None if events_cover_everything(self) else self._polling_interval
         )

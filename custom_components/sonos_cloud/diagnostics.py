@@ -41,6 +41,11 @@ async def async_get_config_entry_diagnostics(
             ),
             "household_count": len(data.households),
         },
+        "budget": {
+            "share_option": coordinator.budget.option,
+            "share_in_use": coordinator.budget.share,
+            "requests_last_minute": coordinator.client.transport.requests_last_minute(),
+        },
         "push": {
             "subscriptions": len(coordinator.push.subscriptions.active),
             "events_arriving": coordinator.push.healthy,

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-import math
 from typing import Any
 
 from homeassistant.helpers.update_coordinator import UpdateFailed
@@ -19,14 +18,8 @@ from .api import (
     gather_all,
     namespaces as ns,
 )
-from .const import (
-    DOMAIN,
-    LOGGER,
-    MIN_POLL_INTERVAL,
-    POLLING_SHARE_OF_RATE_LIMIT,
-    POSITION_TOLERANCE_MS,
-    RATE_LIMIT_PER_MINUTE,
-)
+from .budget import polling_interval as budget_interval
+from .const import DOMAIN, LOGGER, POLLING_SHARE_OF_RATE_LIMIT, POSITION_TOLERANCE_MS
 from .reads import HELD, READS
 from .state import SonosCloudData
 
@@ -55,14 +48,8 @@ def requests_per_refresh(
 
 
 def polling_interval(requests_per_refresh: int) -> timedelta:
-    """Poll as often as the rate-limit share allows, never faster than the floor.
-
-    Every installation using an API key shares its 1,000 requests per minute,
-    so one household must keep its polling to a small share of that.
-    """
-    budget_per_minute = RATE_LIMIT_PER_MINUTE * POLLING_SHARE_OF_RATE_LIMIT
-    seconds = math.ceil(requests_per_refresh * 60 / budget_per_minute)
-    return max(MIN_POLL_INTERVAL, timedelta(seconds=seconds))
+    """Poll within the default share of the key's limit (``budget.py``)."""
+    return budget_interval(requests_per_refresh, POLLING_SHARE_OF_RATE_LIMIT)
 
 
 def _count(
