@@ -6,14 +6,27 @@ option; a 429 lowers it for a while. A 429 halves the share in use; every
 ``RECOVERY_STEP`` without one it grows back by a quarter of the chosen share.
 """
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 import math
+from typing import Any
 
-from .const import MIN_POLL_INTERVAL, RATE_LIMIT_PER_MINUTE
+from .const import (
+    CONF_RATE_LIMIT_SHARE,
+    MIN_POLL_INTERVAL,
+    POLLING_SHARE_OF_RATE_LIMIT,
+    RATE_LIMIT_PER_MINUTE,
+)
 
 # The least share a run of 429s brings polling down to.
 MIN_SHARE = 0.01
 RECOVERY_STEP = timedelta(minutes=10)
+
+
+def share_option(options: Mapping[str, Any]) -> float:
+    """Return the share the entry's options choose (a percentage there)."""
+    default = POLLING_SHARE_OF_RATE_LIMIT * 100
+    return float(options.get(CONF_RATE_LIMIT_SHARE, default)) / 100
 
 
 def polling_interval(requests_per_refresh: int, share: float) -> timedelta:

@@ -26,15 +26,13 @@ from .api import (
     SonosTargetGoneError,
     namespaces as ns,
 )
-from .budget import PollingBudget
+from .budget import PollingBudget, share_option
 from .const import (
-    CONF_RATE_LIMIT_SHARE,
     DOMAIN,
     LOGGER,
     MIN_POLL_INTERVAL,
     OUTAGE_DURATION,
     OUTAGE_FAILED_REFRESHES,
-    POLLING_SHARE_OF_RATE_LIMIT,
 )
 from .fetch import SnapshotReader, polling_interval, requests_per_refresh
 from .library import LibraryCache
@@ -89,7 +87,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         # How often to poll what push does not cover, as the last refresh sized it.
         self._polling_interval = MIN_POLL_INTERVAL
         self._requests_per_refresh = 0
-        self.budget = PollingBudget(self._share_option())
+        self.budget = PollingBudget(share_option(self.config_entry.options))
         self._reader = SnapshotReader(client)
         # Refreshes failed in a row for a passing reason, and since when.
         self._passing_failures = 0
@@ -180,16 +178,10 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
                 "sonos_cloud library",
             )
 
-    def _share_option(self) -> float:
-        default = POLLING_SHARE_OF_RATE_LIMIT * 100
-        return (
-            float(self.config_entry.options.get(CONF_RATE_LIMIT_SHARE, default)) / 100
-        )
-
     @callback
     def async_options_changed(self) -> None:
         """Take a new budget share at once: re-size and re-plan the polling."""
-        self.budget.configure(self._share_option())
+        self.budget.configure(share_option(self.config_entry.options))
         self._polling_interval = self.budget.interval(self._requests_per_refresh)
         if self.update_interval is not None and self._requests_per_refresh:
             self.update_interval = self._polling_interval
