@@ -448,7 +448,7 @@ async def test_options(hass: HomeAssistant, init_integration: MockConfigEntry) -
         result["flow_id"], {"volume_step": 10.0}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert init_integration.options == {"volume_step": 10, "rate_limit_share": 10}
+    assert init_integration.options == {"volume_step": 10}
 
     state = hass.states.get("media_player.kitchen")
     await hass.services.async_call(

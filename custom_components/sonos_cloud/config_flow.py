@@ -198,9 +198,12 @@ class SonosCloudOptionsFlow(OptionsFlow):
         """Ask for the volume step, the polling budget and local events."""
         if user_input is not None:
             options: dict[str, Any] = {
-                CONF_VOLUME_STEP: int(user_input[CONF_VOLUME_STEP]),
-                CONF_RATE_LIMIT_SHARE: int(user_input[CONF_RATE_LIMIT_SHARE]),
+                CONF_VOLUME_STEP: int(user_input[CONF_VOLUME_STEP])
             }
+            share = int(user_input[CONF_RATE_LIMIT_SHARE])
+            if share != round(POLLING_SHARE_OF_RATE_LIMIT * 100):
+                # Stored only when changed, like local events.
+                options[CONF_RATE_LIMIT_SHARE] = share
             if not user_input.get(CONF_LOCAL_EVENTS, True):
                 # Stored only when off: on is the default.
                 options[CONF_LOCAL_EVENTS] = False

@@ -98,8 +98,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         # Households whose groups are being read after an event (see
         # _async_confirm_topology); True: read once more afterwards.
         self._topology_reads: dict[str, bool] = {}
-        # Events worked at the last setup: the first refresh leaves out what
-        # the first event of each subscription brings (lean push setup).
+        # Events worked at the last setup: the first refresh reads no pushed rows.
         self.lean_setup = False
 
     @property
@@ -229,8 +228,8 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         )
 
     async def _async_fetch(self) -> SonosCloudData:
-        lean = self.lean_setup and self.data is None
-        fetched = await self._reader.async_read(self.data, pushed=not lean)
+        pushed = not self.lean_setup or self.data is not None
+        fetched = await self._reader.async_read(self.data, pushed=pushed)
         self._requests_per_refresh = fetched.requests
         self.budget.succeeded(dt_util.utcnow())
         self._polling_interval = self.budget.interval(fetched.requests)
