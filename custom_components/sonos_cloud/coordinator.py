@@ -7,7 +7,6 @@ from typing import Any, override
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -31,12 +30,12 @@ from .const import (
     DOMAIN,
     LOGGER,
     MIN_POLL_INTERVAL,
-    OUTAGE_DURATION,
-    OUTAGE_FAILED_REFRESHES,
 )
+from .devices import async_remove_stale_devices
 from .fetch import SnapshotReader, polling_interval, requests_per_refresh
 from .library import LibraryCache
 from .local_events import LocalEvents, events_cover_everything
+from .outage import OutageTracker
 from .push import PushEvents
 from .room_events import async_report_playback_error
 from .state import SonosCloudData, UnconfirmedTopologyError
@@ -45,10 +44,6 @@ from .state import SonosCloudData, UnconfirmedTopologyError
 __all__ = ["SonosCloudCoordinator", "polling_interval", "requests_per_refresh"]
 
 type SonosCloudConfigEntry = ConfigEntry[SonosCloudCoordinator]
-
-# Up to the release that gave every device a single config entry (then
-# DeviceEntry.config_entry_id), one device can belong to several entries.
-_SHARED_DEVICES = not hasattr(dr.DeviceEntry, "config_entry_id")
 
 
 def account_unique_id(household_ids: Iterable[str]) -> str:
@@ -89,9 +84,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         self._requests_per_refresh = 0
         self.budget = PollingBudget(share_option(self.config_entry.options))
         self._reader = SnapshotReader(client)
-        # Refreshes failed in a row for a passing reason, and since when.
-        self._passing_failures = 0
-        self._failing_since: datetime | None = None
+        self._outage = OutageTracker()
         self.cloud_available = True
         # When a refresh last succeeded (events: push.last_event_at).
         self.last_refresh_at: datetime | None = None
@@ -100,14 +93,6 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         self._topology_reads: dict[str, bool] = {}
         # Events worked at the last setup: the first refresh reads no pushed rows.
         self.lean_setup = False
-
-    @property
-    def _outage_confirmed(self) -> bool:
-        """Whether failures lasted long enough to stop showing the last state."""
-        return self._failing_since is None or (
-            self._passing_failures >= OUTAGE_FAILED_REFRESHES
-            or dt_util.utcnow() - self._failing_since >= OUTAGE_DURATION
-        )
 
     @override
     async def _async_update_data(self) -> SonosCloudData:
@@ -120,30 +105,21 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             SonosServerError,
             SonosInvalidResponseError,
         ) as err:
-            self._count_passing_failure()
+            self._outage.passing_failure()
+            if self.update_interval is None:
+                # With push the poll timer is off: ask for a retry; the next
+                # good refresh turns the timer off again.
+                self.update_interval = MIN_POLL_INTERVAL
             raise self._update_failed(err) from err
         except SonosError as err:
-            self._failing_since = None
+            self._outage.lasting_failure()
             raise self._update_failed(err) from err
         except UpdateFailed:
-            self._failing_since = None
+            self._outage.lasting_failure()
             raise
-        self._failing_since = None
-        self._passing_failures = 0
+        self._outage.success()
         self.last_refresh_at = dt_util.utcnow()
         return data
-
-    def _count_passing_failure(self) -> None:
-        """Count a failure the cloud may get over; keep a retry scheduled.
-
-        With push the poll timer is off, so the failed refresh must ask for
-        its own retry; the next good refresh turns the timer off again.
-        """
-        self._passing_failures += 1
-        if self._failing_since is None:
-            self._failing_since = dt_util.utcnow()
-        if self.update_interval is None:
-            self.update_interval = MIN_POLL_INTERVAL
 
     @callback
     @override
@@ -153,7 +129,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         Home Assistant notifies listeners on the first failure only; the one
         that confirms an outage comes later.
         """
-        available = self.last_update_success or not self._outage_confirmed
+        available = self.last_update_success or not self._outage.confirmed
         if available != self.cloud_available:
             self.cloud_available = available
             if not self.last_update_success:
@@ -239,8 +215,10 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         if fetched.complete:
             # Sonos leaves out players it is unsure of during a regroup
             # ("partial"); only a complete answer proves a player is gone.
-            self._remove_stale_devices(
-                [*fetched.data.players, *fetched.data.households]
+            async_remove_stale_devices(
+                self.hass,
+                self.config_entry.entry_id,
+                [*fetched.data.players, *fetched.data.households],
             )
         return fetched.data
 
@@ -345,28 +323,6 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         finally:
             del self._topology_reads[household_id]
         await self.push.async_sync()
-
-    def _remove_stale_devices(self, current_ids: Iterable[str]) -> None:
-        """Remove our devices of players (and households) the account no longer has.
-
-        Where a device can belong to several config entries, the speaker's
-        device may also be the local Sonos integration's (or a router's): only
-        our entry leaves it, and Home Assistant deletes the device when no
-        entry is left. Where every device has one config entry, it is ours.
-        """
-        current = set(current_ids)
-        entry_id = self.config_entry.entry_id
-        registry = dr.async_get(self.hass)
-        for device in dr.async_entries_for_config_entry(registry, entry_id):
-            ids = {value for domain, value in device.identifiers if domain == DOMAIN}
-            if ids and not ids & current:
-                LOGGER.info("Removing %s, which Sonos no longer lists", device.name)
-                if _SHARED_DEVICES:
-                    registry.async_update_device(
-                        device.id, remove_config_entry_id=entry_id
-                    )
-                else:
-                    registry.async_remove_device(device.id)
 
     async def async_run_group_command[T](
         self, player_id: str, command: Callable[[str], Awaitable[T]]
