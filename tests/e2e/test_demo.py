@@ -359,9 +359,9 @@ async def test_dashboard_shows_the_playing_room(
 async def test_room_dialog_and_device_page(
     client: Client, request: pytest.FixtureRequest
 ) -> None:
-    """A room's more-info dialog and its device page show its name and controls.
+    """A room's more-info dialog, device page and media browser show it.
 
-    Both pictures are in the README; ``--update-screenshot`` retakes them.
+    The pictures are in the README; ``--update-screenshot`` retakes them.
     """
     chromium = find_chromium()
     if chromium is None:
@@ -385,6 +385,10 @@ async def test_room_dialog_and_device_page(
             f"config/devices/device/{living_room['id']}",
             "ha-config-device-page",
         ),
+        "media-browser.png": (
+            "media-browser/media_player.living_room",
+            "ha-media-player-browse",
+        ),
     }
     profile = client.demo.directory / "chromium-room"
     async with open_page(chromium, profile) as page:
@@ -392,12 +396,13 @@ async def test_room_dialog_and_device_page(
         await page.evaluate(f"localStorage.setItem('hassTokens', {tokens!r})")
         for name, (path, element) in pages.items():
             await page.goto(f"{client.demo.ha_url}/{path}")
+            expected = "Favorites" if name == "media-browser.png" else "Living Room"
             await page.wait_for(
-                _deep_text_of(element) + ".includes('Living Room')", limit=90
+                _deep_text_of(element) + f".includes({expected!r})", limit=90
             )
             await asyncio.sleep(2)  # artwork and fades
             text = await page.evaluate(_deep_text_of(element))
-            assert "Living Room" in text
+            assert expected in text
             if name == "device.png":
                 assert "Night sound" in text
             png = await page.screenshot()
