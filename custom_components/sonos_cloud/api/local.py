@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 from .errors import SonosError
 from .events import MAX_EVENT_BYTES, SonosEvent
+from .namespace import TargetKind
+from .namespaces import ALL
 
 LOCAL_PROTOCOL = "v1.api.smartspeaker.audio"
 """``Sec-WebSocket-Protocol`` of the players' websocket."""
@@ -52,14 +54,7 @@ benchmarking ranges (192.0.2.0/24, 198.18.0.0/15...), which no player uses.
 """
 
 TARGET_OF_NAMESPACE: Mapping[str, str] = {
-    "groups": "householdId",
-    "favorites": "householdId",
-    "playlists": "householdId",
-    "playback": "groupId",
-    "playbackMetadata": "groupId",
-    "groupVolume": "groupId",
-    "playerVolume": "playerId",
-    "audioClip": "playerId",
+    namespace.name: namespace.target.id_field for namespace in ALL if namespace.pushed
 }
 """The header field that names each namespace's target."""
 
@@ -175,7 +170,7 @@ def parse_local_event(
     if not isinstance(event_type, str):
         return None
     target_type = (
-        "groupId"
+        TargetKind.GROUP.id_field
         if event_type == COORDINATOR_CHANGED
         else TARGET_OF_NAMESPACE.get(namespace)
     )

@@ -22,6 +22,11 @@ class TargetKind(StrEnum):
     GROUP = "groups"
     PLAYER = "players"
 
+    @property
+    def id_field(self) -> str:
+        """Return the field that names such a target in events (``groupId``)."""
+        return f"{self.value.removesuffix('s')}Id"
+
 
 def _replaced[T](_current: T | None, new: T) -> T | None:
     """Most events carry the whole new value."""
