@@ -248,8 +248,7 @@ async def push_integration(
     simulator: SonosCloudSimulator,
 ) -> MockConfigEntry:
     """Set up with the key's callback URL pointing at Home Assistant's webhook."""
-    simulator.callback_url = str(ha_client.make_url(f"/api/webhook/{WEBHOOK_ID}"))
-    simulator.event_retry_delay = 0
+    send_events_to(simulator, ha_client)
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await settle(hass, simulator)
@@ -289,3 +288,12 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
         return_value=True,
     ):
         yield
+
+
+def send_events_to(simulator: SonosCloudSimulator, ha_client: TestClient) -> None:
+    """Enter Home Assistant's webhook as the key's callback URL, as a user does.
+
+    Failed deliveries are retried at once, so tests need not wait.
+    """
+    simulator.callback_url = str(ha_client.make_url(f"/api/webhook/{WEBHOOK_ID}"))
+    simulator.event_retry_delay = 0

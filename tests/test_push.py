@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.sonos_cloud.const import DOMAIN
 
-from .conftest import KITCHEN, WEBHOOK_ID, settle
+from .conftest import KITCHEN, WEBHOOK_ID, send_events_to, settle
 from .simulator import Fault, SonosCloudSimulator
 
 KITCHEN_ENTITY = "media_player.kitchen"
@@ -45,8 +45,7 @@ async def test_failed_subscription_is_polled_and_retried(
     simulator: SonosCloudSimulator,
 ) -> None:
     """One subscribe fails at setup: its target is polled until a retry works."""
-    simulator.callback_url = str(ha_client.make_url(f"/api/webhook/{WEBHOOK_ID}"))
-    simulator.event_retry_delay = 0
+    send_events_to(simulator, ha_client)
     simulator.inject(Fault(method="POST", path=KITCHEN_VOLUME, status=503))
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
@@ -132,8 +131,7 @@ async def test_failed_first_subscribe_still_unsubscribes_on_unload(
     simulator: SonosCloudSimulator,
 ) -> None:
     """The first subscribe failing (not a missing URL) must not orphan the rest."""
-    simulator.callback_url = str(ha_client.make_url(f"/api/webhook/{WEBHOOK_ID}"))
-    simulator.event_retry_delay = 0
+    send_events_to(simulator, ha_client)
     simulator.inject(Fault(method="POST", path=r".*/subscription", status=503))
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)

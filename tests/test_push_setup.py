@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.sonos_cloud.const import CONF_PUSH_WORKED, DOMAIN
 
-from .conftest import KITCHEN, LIVING_ROOM, WEBHOOK_ID, settle
+from .conftest import KITCHEN, LIVING_ROOM, send_events_to, settle
 from .simulator import SonosCloudSimulator
 
 # What the first events of the subscriptions bring: never read at a lean setup.
@@ -66,8 +66,7 @@ async def test_lean_setup_reads_nothing_the_events_bring(
     simulator: SonosCloudSimulator,
 ) -> None:
     """Households, groups, the subscriptions and what Sonos does not push."""
-    simulator.callback_url = str(ha_client.make_url(f"/api/webhook/{WEBHOOK_ID}"))
-    simulator.event_retry_delay = 0
+    send_events_to(simulator, ha_client)
     simulator.set_player_volume(KITCHEN, 37)
     entry = _entry(config_entry, **{CONF_PUSH_WORKED: True})
     entry.add_to_hass(hass)
@@ -145,8 +144,7 @@ async def test_lean_setup_of_100_rooms_stays_within_the_limits(
         household_id = simulator.add_household()
         for number in range(25):
             simulator.add_player(household_id, f"Room {number}")
-    simulator.callback_url = str(ha_client.make_url(f"/api/webhook/{WEBHOOK_ID}"))
-    simulator.event_retry_delay = 0
+    send_events_to(simulator, ha_client)
     entry = _entry(config_entry, **{CONF_PUSH_WORKED: True})
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
