@@ -264,9 +264,17 @@ async def settle(hass: HomeAssistant, simulator: SonosCloudSimulator) -> None:
 
 
 def signed_event_headers(
-    seq: int, namespace: str, event_type: str, target_type: str, target: str
+    seq: int | str,
+    namespace: str,
+    event_type: str,
+    target_type: str,
+    target: str,
+    household: str = HOUSEHOLD_ID,
 ) -> dict[str, str]:
-    """Return the headers of an event Sonos signed with the test key."""
+    """Return the headers of an event Sonos signed with the test key.
+
+    The sequence id is sent as given, so tests can sign malformed ones too.
+    """
     values = (str(seq), namespace, event_type, target_type, target)
     return {
         "X-Sonos-Event-Seq-Id": values[0],
@@ -274,7 +282,7 @@ def signed_event_headers(
         "X-Sonos-Type": event_type,
         "X-Sonos-Target-Type": target_type,
         "X-Sonos-Target-Value": target,
-        "X-Sonos-Household-Id": HOUSEHOLD_ID,
+        "X-Sonos-Household-Id": household,
         "X-Sonos-Event-Signature": event_signature(values, CLIENT_ID, CLIENT_SECRET),
     }
 

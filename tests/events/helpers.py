@@ -2,34 +2,12 @@
 
 from homeassistant.core import HomeAssistant
 
-from custom_components.sonos_cloud.api import event_signature
-from tests.conftest import CLIENT_ID, CLIENT_SECRET, HOUSEHOLD_ID, KITCHEN
-
-
-def signed_headers(
-    seq: str,
-    namespace: str,
-    event_type: str,
-    target_type: str,
-    target: str,
-    household: str = HOUSEHOLD_ID,
-) -> dict[str, str]:
-    """Sign an event as Sonos does, the sequence id as given."""
-    values = (seq, namespace, event_type, target_type, target)
-    return {
-        "X-Sonos-Event-Seq-Id": seq,
-        "X-Sonos-Namespace": namespace,
-        "X-Sonos-Type": event_type,
-        "X-Sonos-Target-Type": target_type,
-        "X-Sonos-Target-Value": target,
-        "X-Sonos-Household-Id": household,
-        "X-Sonos-Event-Signature": event_signature(values, CLIENT_ID, CLIENT_SECRET),
-    }
+from tests.conftest import KITCHEN, signed_event_headers
 
 
 def volume_headers(seq: int | str, player_id: str = KITCHEN) -> dict[str, str]:
     """Sign a playerVolume event of a player."""
-    return signed_headers(
+    return signed_event_headers(
         str(seq), "playerVolume", "playerVolume", "playerId", player_id
     )
 

@@ -11,11 +11,11 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.conftest import KITCHEN, WEBHOOK_ID
+from tests.conftest import KITCHEN, WEBHOOK_ID, signed_event_headers
 from tests.simulator import SonosCloudSimulator
 from tests.test_webhook import KITCHEN_ENTITY
 
-from .helpers import signed_headers, volume_headers, volume_of
+from .helpers import volume_headers, volume_of
 
 
 def _metadata_body() -> bytes:
@@ -108,7 +108,7 @@ async def test_event_body_in_several_packets(
         body = json.dumps({"volume": 44, "muted": False}).encode()
     else:
         group_id = simulator.group_id_of(KITCHEN)
-        headers = signed_headers(
+        headers = signed_event_headers(
             str(10**12), namespace, "metadataStatus", "groupId", group_id
         )
         body = _metadata_body()

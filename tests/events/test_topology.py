@@ -15,11 +15,11 @@ from custom_components.sonos_cloud.api import (
     decode_event,
     namespaces as ns,
 )
-from tests.conftest import HOUSEHOLD_ID, KITCHEN, settle
+from tests.conftest import HOUSEHOLD_ID, KITCHEN, settle, signed_event_headers
 from tests.simulator import Fault, SonosCloudSimulator
 from tests.test_webhook import KITCHEN_ENTITY, _post
 
-from .helpers import signed_headers, volume_of
+from .helpers import volume_of
 
 OTHER_HOUSEHOLD = "Sonos_SomeoneElse000000000000000.Other0000000000000001"
 
@@ -43,7 +43,7 @@ async def test_players_from_an_event_need_the_clouds_word(
         ],
         "players": [{"id": p.id, "name": p.name} for p in real.players] + [fake],
     }
-    headers = signed_headers(
+    headers = signed_event_headers(
         str(10**12), "groups", "groups", "householdId", HOUSEHOLD_ID
     )
     await _post(ha_client, headers, body)
@@ -147,7 +147,9 @@ async def test_event_must_match_its_target_and_our_households(
             "groups": [{"id": f"{KITCHEN}:9", "name": "K", "coordinatorId": KITCHEN}],
             "players": [{"id": KITCHEN, "name": "Kitchen"}],
         }
-    headers = signed_headers(str(10**12), namespace, namespace, target_type, target)
+    headers = signed_event_headers(
+        str(10**12), namespace, namespace, target_type, target
+    )
     headers["X-Sonos-Household-Id"] = household
     await _post(ha_client, headers, body)
     await hass.async_block_till_done()

@@ -7,11 +7,18 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.conftest import BEDROOM, KITCHEN, LIVING_ROOM, WEBHOOK_ID, settle
+from tests.conftest import (
+    BEDROOM,
+    KITCHEN,
+    LIVING_ROOM,
+    WEBHOOK_ID,
+    settle,
+    signed_event_headers,
+)
 from tests.simulator import SonosCloudSimulator
 from tests.test_webhook import KITCHEN_ENTITY, LIVING_ROOM_ENTITY, _post
 
-from .helpers import signed_headers, volume_headers, volume_of
+from .helpers import volume_headers, volume_of
 
 BEDROOM_ENTITY = "media_player.bedroom"
 
@@ -48,7 +55,7 @@ async def test_out_of_range_value_is_dropped_and_updates_go_on(
     """A position of 10**400 ms is valid JSON: dropped, and nothing breaks."""
     caplog.set_level(logging.DEBUG, logger="custom_components.sonos_cloud")
     group_id = simulator.group_id_of(KITCHEN)
-    headers = signed_headers(
+    headers = signed_event_headers(
         str(10**12), "playback", "playbackStatus", "groupId", group_id
     )
     body = b'{"playbackState": "PLAYBACK_STATE_PLAYING", "positionMillis": 1%s}' % (
