@@ -1,6 +1,7 @@
 """Push health per subscription: retries, renewal, lapses and the polling they need."""
 
 from datetime import timedelta
+from typing import Any
 
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
@@ -222,3 +223,70 @@ async def test_callback_repair_can_be_followed(
     assert says in text
     if external_url is not None:
         assert url == f"{external_url}/api/webhook/{WEBHOOK_ID}"
+
+
+def _stored_subscriptions(
+    hass_storage: dict[str, Any], entry: MockConfigEntry
+) -> set[tuple[str, str]]:
+    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.subscriptions"]["data"]
+    return {(target, namespace) for target, namespace in stored["subscriptions"]}
+
+
+async def test_subscriptions_left_behind_are_removed_at_the_next_setup(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    simulator: SonosCloudSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """Sonos still holds what an unload could not remove: the next setup does."""
+    held = _stored_subscriptions(hass_storage, push_integration)
+    assert len(held) == len(simulator.subscriptions)
+    # Sonos cannot be reached while Home Assistant stops (or it crashed).
+    simulator.inject(
+        Fault(method="DELETE", path=r".*/subscription", status=503, times=0)
+    )
+    assert await hass.config_entries.async_unload(push_integration.entry_id)
+    await hass.async_block_till_done()
+    assert len(simulator.subscriptions) == len(held)
+    assert _stored_subscriptions(hass_storage, push_integration) == held
+
+    # Meanwhile the Kitchen left its group: that group's id is history.
+    old_group = simulator.group_id_of(KITCHEN)
+    simulator.external_regroup([KITCHEN])
+    simulator.clear_faults()
+    simulator.clear_requests()
+    assert await hass.config_entries.async_setup(push_integration.entry_id)
+    await settle(hass, simulator)
+
+    # The old group's are asked off (Sonos answers that the group is gone and
+    # drops them by itself); what is still wanted is renewed, not removed.
+    deleted = {
+        (r.path, r.status) for r in simulator.control_requests() if r.method == "DELETE"
+    }
+    assert deleted == {
+        (f"/groups/{old_group}/{namespace}/subscription", 410)
+        for namespace in ("playback", "playbackMetadata", "groupVolume")
+    }
+    paths = {"householdId": "households", "groupId": "groups", "playerId": "players"}
+    assert _stored_subscriptions(hass_storage, push_integration) == {
+        (f"{paths[kind]}/{target_id}", namespace)
+        for namespace, kind, target_id in simulator.subscriptions
+        if target_id != old_group
+    }
+
+    assert await hass.config_entries.async_unload(push_integration.entry_id)
+    await hass.async_block_till_done()
+    assert _stored_subscriptions(hass_storage, push_integration) == set()
+
+
+async def test_removing_the_entry_removes_what_it_stored(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    push_integration: MockConfigEntry,
+) -> None:
+    """Nothing of a removed entry stays in Home Assistant's storage."""
+    own = f"{DOMAIN}.{push_integration.entry_id}."
+    assert any(key.startswith(own) for key in hass_storage)
+    assert await hass.config_entries.async_remove(push_integration.entry_id)
+    await hass.async_block_till_done()
+    assert not any(key.startswith(own) for key in hass_storage)

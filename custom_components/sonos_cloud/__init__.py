@@ -35,6 +35,7 @@ from .coordinator import (
 from .endpoints import sonos_endpoints
 from .entity import async_place_new_rooms, household_device_info
 from .services import async_setup_services
+from .subscriptions import subscription_store
 from .webhook import SonosWebhook, async_delete_cloudhook, sequence_store
 
 # Request pacers by API key (client id), shared by every entry and reload.
@@ -187,9 +188,10 @@ async def async_remove_config_entry_device(
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -> None:
-    """Delete the Home Assistant Cloud webhook and the sequence ids of the entry."""
+    """Delete the entry's Home Assistant Cloud webhook and what it stored."""
     await async_delete_cloudhook(hass, entry)
     await sequence_store(hass, entry.entry_id).async_remove()
+    await subscription_store(hass, entry.entry_id).async_remove()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -> bool:

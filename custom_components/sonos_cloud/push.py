@@ -27,7 +27,11 @@ from .const import (
     SUBSCRIPTION_RENEWAL,
     UNPUSHED_READ_INTERVAL,
 )
-from .subscriptions import CallbackURLMissingError, SubscriptionManager
+from .subscriptions import (
+    CallbackURLMissingError,
+    SubscriptionManager,
+    subscription_store,
+)
 from .webhook import reachable_from_internet
 
 if TYPE_CHECKING:
@@ -46,7 +50,9 @@ class PushEvents:
         """Start with push off: the coordinator polls until events arrive."""
         self._hass = hass
         self._coordinator = coordinator
-        self.subscriptions = SubscriptionManager(client)
+        self.subscriptions = SubscriptionManager(
+            client, subscription_store(hass, coordinator.config_entry.entry_id)
+        )
         # Events arrive: with every target subscribed, polling only re-syncs.
         self.healthy = False
         self.last_event_at: datetime | None = None

@@ -7,6 +7,10 @@ daily. Group ids change on every regroup, so the set follows each snapshot.
 Each subscription is tracked on its own: one that failed is retried with
 backoff while the others carry on, and what no live subscription covers is
 polled (see ``covers``).
+
+What Sonos may hold is stored with the entry: subscriptions that an unload
+could not remove (Sonos unreachable, or Home Assistant crashed) would post
+events for three days, so the next setup removes those it no longer wants.
 """
 
 import asyncio
@@ -14,11 +18,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http import HTTPStatus
+from typing import Any
 
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api import SonosCloudClient, SonosError, SonosRequestError, gather_all
-from .const import LOGGER
+from .api import (
+    SonosCloudClient,
+    SonosError,
+    SonosRequestError,
+    SonosTargetGoneError,
+    gather_all,
+)
+from .const import DOMAIN, LOGGER
 from .reads import READS
 from .state import SonosCloudData
 
@@ -29,6 +42,12 @@ type Subscription = tuple[str, str]
 SUBSCRIPTION_LIFETIME = timedelta(days=3)
 # Waits before a failed subscription is tried again, then the last one for good.
 RETRY_BACKOFF = tuple(timedelta(minutes=m) for m in (1, 2, 5, 15, 30, 60))
+STORAGE_VERSION = 1
+
+
+def subscription_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    """Return the store of what Sonos may hold for the entry."""
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.subscriptions")
 
 
 def wanted_subscriptions(data: SonosCloudData) -> set[Subscription]:
@@ -54,9 +73,14 @@ class _Failure:
 class SubscriptionManager:
     """Keep Sonos subscribed to what the snapshot shows, with few requests."""
 
-    def __init__(self, client: SonosCloudClient) -> None:
+    def __init__(self, client: SonosCloudClient, store: Store[dict[str, Any]]) -> None:
         """Start with no subscriptions."""
         self._client = client
+        self._store = store
+        # Held by Sonos from before (an unload that could not remove them):
+        # those the first sync does not want are removed then.
+        self._left_behind: set[Subscription] | None = None
+        self._stored: set[Subscription] = set()
         # When each live subscription runs out at Sonos.
         self._expires: dict[Subscription, datetime] = {}
         self._failed: dict[Subscription, _Failure] = {}
@@ -97,6 +121,7 @@ class SubscriptionManager:
         async with self._lock:
             now = dt_util.utcnow()
             wanted = wanted_subscriptions(data)
+            await self._async_remove_left_behind(wanted)
             # Sonos drops subscriptions of targets that are gone by itself.
             self._expires = {s: e for s, e in self._expires.items() if s in wanted}
             self._failed = {s: f for s, f in self._failed.items() if s in wanted}
@@ -113,23 +138,61 @@ class SubscriptionManager:
             if due and not self._expires:
                 # One request first: without a callback URL every subscribe
                 # fails, and one 403 is enough to know it.
-                await self._subscribe(due[:1], probe=True)
+                try:
+                    await self._subscribe(due[:1], probe=True)
+                finally:
+                    await self._async_save()
                 due = due[1:]
             await self._subscribe(due)
+            await self._async_save()
+
+    async def _async_remove_left_behind(self, wanted: set[Subscription]) -> None:
+        """At the first sync, remove what an earlier run left and is not wanted.
+
+        What cannot be removed now stays stored for the next setup.
+        """
+        if self._left_behind is not None:
+            return
+        stored = await self._store.async_load() or {}
+        self._stored = {
+            (str(target), str(namespace))
+            for target, namespace in stored.get("subscriptions", [])
+        }
+        self._left_behind = await self._unsubscribe(self._stored - wanted)
+
+    async def _async_save(self) -> None:
+        """Store what Sonos may hold now, when it changed."""
+        held = {*self._expires, *self._failed, *(self._left_behind or ())}
+        if held != self._stored:
+            self._stored = held
+            await self._store.async_save({"subscriptions": sorted(held)})
 
     async def async_unsubscribe_all(self) -> None:
         """Tell Sonos to stop sending events; failures only cost stray events."""
         # A failed subscribe may still have reached Sonos: remove those too.
-        subscriptions = {*self._expires, *self._failed}
-        self._expires, self._failed = {}, {}
+        async with self._lock:
+            if self._left_behind is None:
+                return  # Never synced: nothing subscribed, nothing read.
+            subscriptions = {*self._expires, *self._failed, *self._left_behind}
+            self._expires, self._failed = {}, {}
+            self._left_behind = await self._unsubscribe(subscriptions)
+            await self._async_save()
 
-        async def unsubscribe(target: str, namespace: str) -> None:
+    async def _unsubscribe(self, subscriptions: set[Subscription]) -> set[Subscription]:
+        """Unsubscribe each; return those Sonos may still hold."""
+        kept: set[Subscription] = set()
+
+        async def unsubscribe(item: Subscription) -> None:
             try:
-                await self._client.unsubscribe(target, namespace)
+                await self._client.unsubscribe(*item)
+            except SonosTargetGoneError:
+                return  # Sonos drops subscriptions of gone targets by itself.
             except SonosError as err:
-                LOGGER.debug("Unsubscribing %s %s failed: %s", target, namespace, err)
+                LOGGER.debug("Unsubscribing %s %s failed: %s", *item, err)
+                kept.add(item)
 
-        await gather_all(unsubscribe(*item) for item in subscriptions)
+        await gather_all(unsubscribe(item) for item in sorted(subscriptions))
+        return kept
 
     async def _subscribe(
         self, subscriptions: Iterable[Subscription], *, probe: bool = False
