@@ -18,7 +18,7 @@ from custom_components.sonos_cloud.coordinator import (
     requests_per_refresh,
 )
 
-from .conftest import KITCHEN, LIVING_ROOM, settle
+from .conftest import BEDROOM, KITCHEN, LIVING_ROOM, settle
 from .simulator import Fault, SonosCloudSimulator
 
 
@@ -39,24 +39,29 @@ def test_polling_interval(requests: int, interval: timedelta) -> None:
 
 
 async def test_polling_picks_up_external_changes(
+    freezer: FrozenDateTimeFactory,
     hass: HomeAssistant,
     simulator: SonosCloudSimulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """A change made in the Sonos app shows after the next poll."""
+    """A change made in the Sonos app shows by the next full refresh.
+
+    (Quick polls between full ones read only the playing groups:
+    ``test_polling.py``.)
+    """
     simulator.set_playback_state(
         simulator.group_id_of(KITCHEN), "PLAYBACK_STATE_PLAYING"
     )
-    simulator.set_player_volume(LIVING_ROOM, 55)
+    simulator.set_player_volume(BEDROOM, 55)
 
     coordinator = init_integration.runtime_data
-    assert coordinator.update_interval == timedelta(seconds=30)
-    async_fire_time_changed(hass, dt_util.utcnow() + coordinator.update_interval)
+    freezer.tick(coordinator.polling.schedule.full)
+    async_fire_time_changed(hass, dt_util.utcnow())
     await hass.async_block_till_done(wait_background_tasks=True)
 
     assert hass.states.get("media_player.kitchen").state == "playing"
-    living_room = hass.states.get("media_player.living_room")
-    assert living_room.attributes["volume_level"] == 0.55
+    bedroom = hass.states.get("media_player.bedroom")
+    assert bedroom.attributes["volume_level"] == 0.55
     # households, groups, then per group playback, metadata and group volume,
     # per player its volume, and the options of the one home theater (the Arc)
     assert (

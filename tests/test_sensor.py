@@ -19,6 +19,7 @@ from custom_components.sonos_cloud.const import DOMAIN
 from .conftest import (
     HOUSEHOLD_ID,
     KITCHEN,
+    LIVING_ROOM,
     get_device,
     setup_platform,
     snapshot_entities,
@@ -98,7 +99,13 @@ async def test_polling_figures(
     simulator: SonosCloudSimulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """Without push: polling, the requests of the last minute, the last refresh."""
+    """Without push: polling, the requests of the last minute, the last refresh.
+
+    Nothing plays at first, so no quick poll runs while the figures are read.
+    """
+    simulator.set_playback_state(
+        simulator.group_id_of(LIVING_ROOM), "PLAYBACK_STATE_PAUSED"
+    )
     await _enable_all(hass, entity_registry, init_integration, simulator)
     await hass.services.async_call(
         "media_player",

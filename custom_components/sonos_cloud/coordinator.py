@@ -1,7 +1,7 @@
 """Coordinator: fetches every household into one snapshot and runs commands."""
 
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
@@ -36,9 +36,11 @@ from .fetch import SnapshotReader, polling_interval, requests_per_refresh
 from .library import LibraryCache
 from .local_events import LocalEvents, events_cover_everything
 from .outage import OutageTracker
+from .polling import PollingPlan, quick_reads
 from .push import PushEvents
 from .room_events import async_report_playback_error
 from .state import SonosCloudData, UnconfirmedTopologyError
+from .topology import TopologyConfirmation
 
 # Re-exported for the benchmarks and tests, which read the budget here.
 __all__ = ["SonosCloudCoordinator", "polling_interval", "requests_per_refresh"]
@@ -79,20 +81,28 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         self.announcements = Announcements(hass, self)
         self.push = PushEvents(hass, self, client)
         self.local_events = LocalEvents(hass, self)
-        # How often to poll what push does not cover, as the last refresh sized it.
-        self._polling_interval = MIN_POLL_INTERVAL
-        self._requests_per_refresh = 0
         self.budget = PollingBudget(share_option(self.config_entry.options))
+        # How often to poll what events do not cover, and what each poll reads.
+        self.polling = PollingPlan(self.budget)
         self._reader = SnapshotReader(client)
         self._outage = OutageTracker()
         self.cloud_available = True
         # When a refresh last succeeded (events: push.last_event_at).
         self.last_refresh_at: datetime | None = None
-        # Households whose groups are being read after an event (see
-        # _async_confirm_topology); True: read once more afterwards.
-        self._topology_reads: dict[str, bool] = {}
+        self.topology = TopologyConfirmation(self)
+        # A refresh the schedule started: it may read only the playing groups.
+        self._scheduled_poll = False
         # Events worked at the last setup: the first refresh reads no pushed rows.
         self.lean_setup = False
+
+    @override
+    async def _handle_refresh_interval(self, _now: datetime | None = None) -> None:
+        """Let a poll of the schedule be a quick one; any other reads everything."""
+        self._scheduled_poll = True
+        try:
+            await super()._handle_refresh_interval(_now)
+        finally:
+            self._scheduled_poll = False
 
     @override
     async def _async_update_data(self) -> SonosCloudData:
@@ -157,9 +167,9 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
     def async_options_changed(self) -> None:
         """Take a new budget share at once: re-size and re-plan the polling."""
         self.budget.configure(share_option(self.config_entry.options))
-        self._polling_interval = self.budget.interval(self._requests_per_refresh)
-        if self.update_interval is not None and self._requests_per_refresh:
-            self.update_interval = self._polling_interval
+        self.polling.replan()
+        if self.update_interval is not None and self.polling.full_requests:
+            self.update_interval = self.polling.interval
             self._schedule_refresh()
 
     @callback
@@ -176,7 +186,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
                 self._unschedule_refresh()
         elif self.update_interval is None:
             LOGGER.debug("Push does not cover everything; polling")
-            self.update_interval = self._polling_interval
+            self.update_interval = self.polling.interval
             self._schedule_refresh()
 
     def _update_failed(self, err: SonosError) -> Exception:
@@ -188,9 +198,9 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         if isinstance(err, SonosRateLimitedError):
             # Poll less for a while, and never retry sooner than that.
             self.budget.rate_limited(dt_util.utcnow())
-            self._polling_interval = self.budget.interval(self._requests_per_refresh)
+            self.polling.replan()
             if self.update_interval is not None:
-                self.update_interval = self._polling_interval
+                self.update_interval = self.polling.interval
             normal = self.update_interval or MIN_POLL_INTERVAL
             return UpdateFailed(
                 translation_domain=DOMAIN,
@@ -204,14 +214,24 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         )
 
     async def _async_fetch(self) -> SonosCloudData:
+        now = dt_util.utcnow()
+        covered = self.push.covered | self.local_events.covered
+        reads = quick_reads(self.data, covered) if self.data is not None else []
+        if self._scheduled_poll and reads and not self.polling.full_due(now):
+            fetched = await self._reader.async_read_quick(self.data, reads)
+            if not fetched.complete:
+                self.polling.full_now()
+            self.polling.replan(len(quick_reads(fetched.data, covered)))
+            self.update_interval = self._next_poll()
+            self.budget.succeeded(now)
+            return fetched.data
         pushed = not self.lean_setup or self.data is not None
         fetched = await self._reader.async_read(self.data, pushed=pushed)
-        self._requests_per_refresh = fetched.requests
-        self.budget.succeeded(dt_util.utcnow())
-        self._polling_interval = self.budget.interval(fetched.requests)
-        self.update_interval = (
-            None if events_cover_everything(self) else self._polling_interval
+        self.budget.succeeded(now)
+        self.polling.full_read(
+            now, fetched.requests, len(quick_reads(fetched.data, covered))
         )
+        self.update_interval = self._next_poll()
         if fetched.complete:
             # Sonos leaves out players it is unsure of during a regroup
             # ("partial"); only a complete answer proves a player is gone.
@@ -221,6 +241,10 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
                 [*fetched.data.players, *fetched.data.households],
             )
         return fetched.data
+
+    def _next_poll(self) -> timedelta | None:
+        """Poll at the plan's pace while events leave anything uncovered."""
+        return None if events_cover_everything(self) else self.polling.interval
 
     async def async_read_unpushed(self) -> None:
         """Read what Sonos sends no events for; publish only what changed."""
@@ -276,7 +300,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         try:
             data = self.data.with_event(event, dt_util.utcnow())
         except UnconfirmedTopologyError as change:
-            self._async_confirm_topology(change.household_id)
+            self.topology.async_confirm(change.household_id)
             return
         except SonosInvalidResponseError as err:
             LOGGER.debug("Ignoring %s event: %s", event.namespace.event_type, err)
@@ -289,40 +313,6 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
             self.config_entry.async_create_background_task(
                 self.hass, self.push.async_sync(), "sonos_cloud subscribe"
             )
-
-    @callback
-    def _async_confirm_topology(self, household_id: str) -> None:
-        """Read a household's groups once, as an event says players came or went.
-
-        Event bodies are not signed, so players never come from one alone.
-        Events during a read cause one more read after it, not one each.
-        """
-        if household_id in self._topology_reads:
-            self._topology_reads[household_id] = True
-            return
-        self._topology_reads[household_id] = False
-        self.config_entry.async_create_background_task(
-            self.hass, self._async_read_topology(household_id), "sonos_cloud groups"
-        )
-
-    async def _async_read_topology(self, household_id: str) -> None:
-        try:
-            while True:
-                try:
-                    topology = await self.client.get(ns.GROUPS, household_id)
-                except SonosError as err:
-                    LOGGER.debug("Could not read the changed groups: %s", err)
-                    return
-                if household_id in self.data.households:
-                    self.async_publish(
-                        self.data.with_household_topology(household_id, topology)
-                    )
-                if not self._topology_reads[household_id]:
-                    break
-                self._topology_reads[household_id] = False
-        finally:
-            del self._topology_reads[household_id]
-        await self.push.async_sync()
 
     async def async_run_group_command[T](
         self, player_id: str, command: Callable[[str], Awaitable[T]]

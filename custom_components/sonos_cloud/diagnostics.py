@@ -30,6 +30,7 @@ async def async_get_config_entry_diagnostics(
     """Return what helps to debug a Sonos Cloud entry."""
     coordinator = entry.runtime_data
     data = coordinator.data
+    schedule = coordinator.polling.schedule
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
         "coordinator": {
@@ -45,6 +46,10 @@ async def async_get_config_entry_diagnostics(
             "share_option": coordinator.budget.option,
             "share_in_use": coordinator.budget.share,
             "requests_last_minute": coordinator.client.transport.requests_last_minute(),
+            "full_refresh_seconds": schedule.full.total_seconds(),
+            "quick_poll_seconds": (
+                schedule.quick.total_seconds() if schedule.quick else None
+            ),
         },
         "push": {
             "subscriptions": len(coordinator.push.subscriptions.active),

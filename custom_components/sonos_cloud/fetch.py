@@ -20,6 +20,7 @@ from .api import (
 )
 from .budget import polling_interval as budget_interval
 from .const import DOMAIN, LOGGER, POLLING_SHARE_OF_RATE_LIMIT, POSITION_TOLERANCE_MS
+from .polling import follow_up_reads
 from .reads import HELD, READS
 from .state import SonosCloudData
 
@@ -122,6 +123,28 @@ class SnapshotReader:
             replace(data, values=values, playback_updated_at=playback_updated_at),
             _count(households, data, reads),
             complete=not any(topology.partial for topology in topologies),
+        )
+
+    async def async_read_quick(
+        self, data: SonosCloudData, reads: list[tuple[Namespace[Any, Any], str]]
+    ) -> Fetched:
+        """Read the playing groups (``polling.quick_reads``) and what changed there.
+
+        Not complete when a group is gone: the topology moved.
+        """
+        values = await self._async_read_all(reads)
+        follow_ups = follow_up_reads(data, values)
+        for namespace, by_target in (await self._async_read_all(follow_ups)).items():
+            values.setdefault(namespace, {}).update(by_target)
+        playback, playback_updated_at = keep_interpolated_positions(
+            data, values.get(ns.PLAYBACK, {}), dt_util.utcnow()
+        )
+        values[ns.PLAYBACK] = playback
+        answered = sum(len(by_target) for by_target in values.values())
+        return Fetched(
+            data.with_values(values, playback_updated_at),
+            len(reads) + len(follow_ups),
+            complete=answered == len(reads) + len(follow_ups),
         )
 
     async def async_read_unpushed(

@@ -81,6 +81,31 @@ class SonosCloudData:
         values = {**self.values_of(namespace), target_id: value}
         return replace(self, values={**self.values, namespace: values})
 
+    def with_values(
+        self, values: Values, playback_updated_at: Mapping[str, datetime]
+    ) -> SonosCloudData:
+        """Return a copy with some targets' new values; equal ones stay as they were.
+
+        Keeping the old objects lets entities see by identity that nothing
+        they show changed (``shown_for``).
+        """
+        merged = dict(self.values)
+        for namespace, by_target in values.items():
+            old = self.values_of(namespace)
+            merged[namespace] = {
+                **old,
+                **{
+                    target_id: value
+                    for target_id, value in by_target.items()
+                    if old.get(target_id) != value
+                },
+            }
+        return replace(
+            self,
+            values=merged,
+            playback_updated_at={**self.playback_updated_at, **playback_updated_at},
+        )
+
     def targets(self, read: Read) -> list[str]:
         """Return the ids of the targets a row of the read table applies to."""
         match read.namespace.target:

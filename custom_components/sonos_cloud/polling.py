@@ -1,0 +1,100 @@
+"""What each poll reads: the playing groups often, everything now and then.
+
+Changes happen where music plays: a track ends, someone turns the volume up.
+Between full refreshes (households, groups and every value), quick polls read
+only the playback and group volume of the groups that play, skipping what
+events already deliver; what changed there is read in the same poll (the
+metadata of a new track, the player volumes of a changed group volume). A
+group that starts playing is seen by the next full refresh. ``budget.py``
+spaces both within the user's share of the key's limit.
+"""
+
+from collections.abc import Set as AbstractSet
+from datetime import datetime, timedelta
+from typing import Any
+
+from .api import Namespace, PlaybackState, namespaces as ns
+from .budget import PollingBudget, Schedule
+from .const import MIN_POLL_INTERVAL
+from .state import SonosCloudData
+
+type Reads = list[tuple[Namespace[Any, Any], str]]
+
+ACTIVE = frozenset({PlaybackState.PLAYING, PlaybackState.BUFFERING})
+QUICK_NAMESPACES = (ns.PLAYBACK, ns.GROUP_VOLUME)
+
+
+def quick_reads(data: SonosCloudData, covered: AbstractSet[tuple[str, str]]) -> Reads:
+    """Return the reads of a quick poll: playing groups events do not cover."""
+    return [
+        (namespace, group_id)
+        for group_id in data.groups
+        if data.playback_state(group_id) in ACTIVE
+        for namespace in QUICK_NAMESPACES
+        if (namespace.target_path(group_id), namespace.name) not in covered
+    ]
+
+
+def follow_up_reads(
+    data: SonosCloudData, values: dict[Namespace[Any, Any], dict[str, Any]]
+) -> Reads:
+    """Return what a quick poll's answers call for, judged against ``data``."""
+    reads: Reads = []
+    for group_id, status in values.get(ns.PLAYBACK, {}).items():
+        old = data.get(ns.PLAYBACK, group_id)
+        if old is None or (old.state, old.item_id) != (status.state, status.item_id):
+            reads.append((ns.METADATA, group_id))
+    for group_id, volume in values.get(ns.GROUP_VOLUME, {}).items():
+        if volume != data.get(ns.GROUP_VOLUME, group_id) and group_id in data.groups:
+            reads.extend(
+                (ns.PLAYER_VOLUME, player_id)
+                for player_id in data.groups[group_id].player_ids
+            )
+    return reads
+
+
+class PollingPlan:
+    """When the next poll is due, and whether it reads everything."""
+
+    def __init__(self, budget: PollingBudget) -> None:
+        """Start with a full refresh at the floor."""
+        self.budget = budget
+        self.schedule = Schedule(MIN_POLL_INTERVAL, None)
+        self._full_at: datetime | None = None
+        self._full_requests = 0
+        self._quick_requests = 0
+
+    @property
+    def interval(self) -> timedelta:
+        """Return the time until the next poll."""
+        return self.schedule.quick or self.schedule.full
+
+    @property
+    def full_requests(self) -> int:
+        """Return what the last full refresh cost."""
+        return self._full_requests
+
+    def full_due(self, now: datetime) -> bool:
+        """Whether the poll at ``now`` is to read everything.
+
+        The quick poll nearest to the full interval does it.
+        """
+        if self._full_at is None or self.schedule.quick is None:
+            return True
+        return now - self._full_at >= self.schedule.full - self.schedule.quick / 2
+
+    def full_now(self) -> None:
+        """Make the next poll a full one: the topology moved."""
+        self._full_at = None
+
+    def full_read(self, now: datetime, requests: int, quick_requests: int) -> None:
+        """Note a full refresh and re-plan."""
+        self._full_at = now
+        self._full_requests = requests
+        self.replan(quick_requests)
+
+    def replan(self, quick_requests: int | None = None) -> None:
+        """Re-plan for the playing groups now, or for a changed share."""
+        if quick_requests is not None:
+            self._quick_requests = quick_requests
+        self.schedule = self.budget.schedule(self._full_requests, self._quick_requests)
