@@ -55,9 +55,11 @@ async def test_polling_picks_up_external_changes(
     simulator.set_player_volume(BEDROOM, 55)
 
     coordinator = init_integration.runtime_data
-    freezer.tick(coordinator.polling.schedule.full)
-    async_fire_time_changed(hass, dt_util.utcnow())
-    await hass.async_block_till_done(wait_background_tasks=True)
+    while not any(r.path == "/households" for r in simulator.control_requests()):
+        simulator.clear_requests()
+        freezer.tick(coordinator.update_interval)
+        async_fire_time_changed(hass, dt_util.utcnow())
+        await hass.async_block_till_done(wait_background_tasks=True)
 
     assert hass.states.get("media_player.kitchen").state == "playing"
     bedroom = hass.states.get("media_player.bedroom")

@@ -217,11 +217,11 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         now = dt_util.utcnow()
         covered = self.push.covered | self.local_events.covered
         reads = quick_reads(self.data, covered) if self.data is not None else []
-        if self._scheduled_poll and reads and not self.polling.full_due(now):
+        if self._scheduled_poll and reads and not self.polling.full_due():
             fetched = await self._reader.async_read_quick(self.data, reads)
+            self.polling.quick_read(len(quick_reads(fetched.data, covered)))
             if not fetched.complete:
                 self.polling.full_now()
-            self.polling.replan(len(quick_reads(fetched.data, covered)))
             self.update_interval = self._next_poll()
             self.budget.succeeded(now)
             return fetched.data
@@ -229,7 +229,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         fetched = await self._reader.async_read(self.data, pushed=pushed)
         self.budget.succeeded(now)
         self.polling.full_read(
-            now, fetched.requests, len(quick_reads(fetched.data, covered))
+            fetched.requests, len(quick_reads(fetched.data, covered))
         )
         self.update_interval = self._next_poll()
         if fetched.complete:

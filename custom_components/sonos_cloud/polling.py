@@ -10,7 +10,7 @@ spaces both within the user's share of the key's limit.
 """
 
 from collections.abc import Set as AbstractSet
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from .api import Namespace, PlaybackState, namespaces as ns
@@ -54,15 +54,20 @@ def follow_up_reads(
 
 
 class PollingPlan:
-    """When the next poll is due, and whether it reads everything."""
+    """When the next poll is due, and whether it reads everything.
+
+    Full refreshes are every so many polls, not at a time: the poll nearest
+    to the full interval does it, whatever clock runs the timer.
+    """
 
     def __init__(self, budget: PollingBudget) -> None:
         """Start with a full refresh at the floor."""
         self.budget = budget
         self.schedule = Schedule(MIN_POLL_INTERVAL, None)
-        self._full_at: datetime | None = None
         self._full_requests = 0
         self._quick_requests = 0
+        # Quick polls since the last full refresh; None: the next is full.
+        self._quick_polls: int | None = None
 
     @property
     def interval(self) -> timedelta:
@@ -74,23 +79,26 @@ class PollingPlan:
         """Return what the last full refresh cost."""
         return self._full_requests
 
-    def full_due(self, now: datetime) -> bool:
-        """Whether the poll at ``now`` is to read everything.
-
-        The quick poll nearest to the full interval does it.
-        """
-        if self._full_at is None or self.schedule.quick is None:
+    def full_due(self) -> bool:
+        """Whether the next poll is to read everything."""
+        if self._quick_polls is None or self.schedule.quick is None:
             return True
-        return now - self._full_at >= self.schedule.full - self.schedule.quick / 2
+        return self._quick_polls + 1 >= round(self.schedule.full / self.schedule.quick)
 
     def full_now(self) -> None:
         """Make the next poll a full one: the topology moved."""
-        self._full_at = None
+        self._quick_polls = None
 
-    def full_read(self, now: datetime, requests: int, quick_requests: int) -> None:
-        """Note a full refresh and re-plan."""
-        self._full_at = now
+    def full_read(self, requests: int, quick_requests: int) -> None:
+        """Note a full refresh and re-plan for the groups that play now."""
+        self._quick_polls = 0
         self._full_requests = requests
+        self.replan(quick_requests)
+
+    def quick_read(self, quick_requests: int) -> None:
+        """Note a quick poll and re-plan for the groups that play now."""
+        if self._quick_polls is not None:
+            self._quick_polls += 1
         self.replan(quick_requests)
 
     def replan(self, quick_requests: int | None = None) -> None:
