@@ -84,6 +84,7 @@ async def test_polling_picks_up_external_changes(
     ids=["rate-limited", "unavailable", "server-error", "garbage"],
 )
 async def test_short_outage_keeps_the_last_state(
+    freezer: FrozenDateTimeFactory,
     hass: HomeAssistant,
     simulator: SonosCloudSimulator,
     init_integration: MockConfigEntry,
@@ -92,7 +93,8 @@ async def test_short_outage_keeps_the_last_state(
     """A busy cloud is not a gone speaker: two failed refreshes change nothing.
 
     Automations watching for ``unavailable`` must not fire on a rate limit;
-    the third failure in a row says the outage is real.
+    the third failure in a row, half a minute after the first, says the
+    outage is real (``test_polling.py``: quick polls failing for seconds).
     """
     coordinator = init_integration.runtime_data
     simulator.inject(fault)
@@ -101,6 +103,7 @@ async def test_short_outage_keeps_the_last_state(
         await hass.async_block_till_done()
         assert not coordinator.last_update_success
         assert hass.states.get("media_player.kitchen").state == "paused"
+        freezer.tick(timedelta(seconds=15))
 
     await coordinator.async_refresh()
     await hass.async_block_till_done()
@@ -146,6 +149,7 @@ async def test_refused_token_makes_players_unavailable_at_once(
 
 
 async def test_failed_refresh_during_push_is_retried(
+    freezer: FrozenDateTimeFactory,
     hass: HomeAssistant,
     simulator: SonosCloudSimulator,
     push_integration: MockConfigEntry,
@@ -159,6 +163,7 @@ async def test_failed_refresh_during_push_is_retried(
     simulator.inject(Fault(method="GET", path="/households", status=500, times=3))
     for _ in range(3):
         await coordinator.async_refresh()
+        freezer.tick(timedelta(seconds=15))
     await hass.async_block_till_done()
     assert hass.states.get("media_player.kitchen").state == STATE_UNAVAILABLE
     assert coordinator.update_interval is not None

@@ -205,3 +205,22 @@ async def test_polling_stays_within_the_share(
     elapsed, total = sent[-1]
     assert elapsed >= 600
     assert total * 60 / elapsed <= share
+
+
+async def test_quick_polls_failing_for_seconds_keep_the_last_state(
+    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Three quick polls fail within seconds: a blip, not an outage."""
+    simulator.inject(Fault(method="GET", path=".*", status=503, times=0))
+    for _ in range(4):
+        await _poll(hass, freezer)
+    assert not init_integration.runtime_data.last_update_success
+    assert hass.states.get(LIVING_ROOM_ENTITY).state == "playing"
+
+    freezer.tick(timedelta(minutes=2))
+    async_fire_time_changed(hass, dt_util.utcnow())
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get(LIVING_ROOM_ENTITY).state == "unavailable"

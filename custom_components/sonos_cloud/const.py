@@ -28,6 +28,8 @@ MIN_POLL_INTERVAL: Final = timedelta(seconds=30)
 # keeps the last state: entities go unavailable only when failures persist.
 OUTAGE_FAILED_REFRESHES: Final = 3
 OUTAGE_DURATION: Final = timedelta(minutes=2)
+# Failed refreshes in a row count as an outage only after this long.
+OUTAGE_SHORTEST: Final = timedelta(seconds=30)
 # Parallel requests and their rate are limited once per API key, by the
 # client's RequestPacer (api/transport.py).
 

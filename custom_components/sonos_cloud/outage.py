@@ -1,15 +1,16 @@
 """When failed refreshes mean the cloud is gone, not just busy for a moment.
 
 A rate limit, a timeout, a server error or a garbled answer passes: the rooms
-keep their last state until such failures persist. Any other failure (a
-refused token, a refused request) counts at once.
+keep their last state until such failures persist, over several refreshes
+and for a while (quick polls come seconds apart), or for long. Any other
+failure (a refused token, a refused request) counts at once.
 """
 
 from datetime import datetime
 
 from homeassistant.util import dt as dt_util
 
-from .const import OUTAGE_DURATION, OUTAGE_FAILED_REFRESHES
+from .const import OUTAGE_DURATION, OUTAGE_FAILED_REFRESHES, OUTAGE_SHORTEST
 
 
 class OutageTracker:
@@ -24,8 +25,8 @@ class OutageTracker:
     def confirmed(self) -> bool:
         """Whether failures lasted long enough to stop showing the last state."""
         return self._since is None or (
-            self._failures >= OUTAGE_FAILED_REFRESHES
-            or dt_util.utcnow() - self._since >= OUTAGE_DURATION
+            (lasted := dt_util.utcnow() - self._since) >= OUTAGE_DURATION
+            or (self._failures >= OUTAGE_FAILED_REFRESHES and lasted >= OUTAGE_SHORTEST)
         )
 
     def passing_failure(self) -> None:
