@@ -79,6 +79,11 @@ class PollingPlan:
         """Return what the last full refresh cost."""
         return self._full_requests
 
+    @property
+    def quick_requests(self) -> int:
+        """Return what a quick poll costs now, changes aside."""
+        return self._quick_requests
+
     def full_due(self) -> bool:
         """Whether the next poll is to read everything."""
         if self._quick_polls is None or self.schedule.quick is None:
