@@ -218,7 +218,7 @@ class LocalEvents:
         self._coordinator.async_follow_push()
         if lost and not events_cover_everything(self._coordinator):
             # Events may have been missed: read the state now, not in 30 s.
-            self._coordinator.config_entry.async_create_background_task(
+            self._coordinator.config_entry.async_create_task(
                 self._hass,
                 self._coordinator.async_request_refresh(),
                 "sonos_cloud local fallback",

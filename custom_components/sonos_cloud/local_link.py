@@ -21,7 +21,7 @@ import aiohttp
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
-from .api import AccessTokenProvider, SonosError, SonosEvent
+from .api import AccessTokenProvider, SonosConnectionError, SonosError, SonosEvent
 from .api.local import COORDINATOR_CHANGED, TARGET_OF_NAMESPACE, SonosLocalAuthError
 from .api.local_socket import SonosLocalSocket
 from .const import LOGGER
@@ -65,6 +65,8 @@ class LocalLink:
         # How long the link waits before its next attempt, after a failure.
         self.retry_wait: timedelta | None = None
         self._lock = asyncio.Lock()
+        self._stopped = False
+        self._wake = asyncio.Event()
 
     @property
     def connected(self) -> bool:
@@ -72,33 +74,36 @@ class LocalLink:
         return self.socket is not None and self.socket.connected
 
     async def async_run(self) -> None:
-        """Connect, serve until the socket closes, wait, and again."""
-        while True:
+        """Connect, serve until the socket closes, wait, and again, until closed."""
+        while not self._stopped:
             try:
                 await self._async_serve()
             except SonosError as err:
                 self._failed(err)
-            else:
-                self._failed(None)
-            wait = BACKOFF[min(self.failures, len(BACKOFF)) - 1]
-            self.retry_wait = wait
-            await self._async_sleep(wait)
+            await self._async_back_off()
 
     async def async_close(self) -> None:
-        """Close the socket, if open."""
+        """Close the socket, if open, and make no new attempt."""
+        self._stopped = True
+        self._wake.set()
         if self.socket is not None:
             await self.socket.async_close()
 
-    async def _async_sleep(self, wait: timedelta) -> None:
-        done = asyncio.Event()
+    async def _async_back_off(self) -> None:
+        """Wait before the next attempt; not at all once the link is closed."""
+        if self._stopped:
+            return
+        wait = BACKOFF[min(self.failures, len(BACKOFF)) - 1]
+        self.retry_wait = wait
+        self._wake.clear()
 
         @callback
         def wake(_now: datetime) -> None:
-            done.set()
+            self._wake.set()
 
         cancel = async_call_later(self._hass, wait, wake)
         try:
-            await done.wait()
+            await self._wake.wait()
         finally:
             cancel()
 
@@ -113,6 +118,9 @@ class LocalLink:
             send_token=self.token_required and not self.certificate_changed,
         )
         await sock.async_connect()
+        if self._stopped:  # closed while connecting
+            await sock.async_close()
+            return
         self._check_certificate(sock)
         self.socket = sock
         try:
@@ -128,7 +136,8 @@ class LocalLink:
             self.socket = None
             await sock.async_close()
         if sock.refused_unauthorized:
-            raise SonosLocalAuthError("The player no longer accepts the socket")
+            raise SonosLocalAuthError(sock.close_reason)
+        raise SonosConnectionError(sock.close_reason)
 
     def _check_certificate(self, sock: SonosLocalSocket) -> None:
         fingerprint = sock.fingerprint or ""
@@ -143,10 +152,12 @@ class LocalLink:
         sock.token_allowed = not self.certificate_changed
         sock.send_token = sock.send_token and sock.token_allowed
 
-    def _failed(self, err: SonosError | None) -> None:
-        """Count a failure; warn once per outage."""
+    def _failed(self, err: SonosError) -> None:
+        """Count a failure; warn once per outage (closing the link is none)."""
+        if self._stopped:
+            return
         self.failures += 1
-        reason = str(err) if err is not None else "the socket closed"
+        reason = str(err)
         if self.failures == 1:
             LOGGER.warning(
                 "Local events of %s stopped (%s); using the cloud meanwhile",

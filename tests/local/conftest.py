@@ -2,10 +2,14 @@
 
 from collections.abc import AsyncIterator
 
+from homeassistant.core import HomeAssistant
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.simulator import SonosCloudSimulator
 from tests.simulator.local import LocalPlayers
+
+from .helpers import setup_local
 
 
 @pytest.fixture
@@ -17,3 +21,17 @@ async def local_players(
     await players.start()
     yield players
     await players.close()
+
+
+@pytest.fixture
+async def local_entry(
+    hass: HomeAssistant,
+    setup_credentials: None,
+    config_entry: MockConfigEntry,
+    simulator: SonosCloudSimulator,
+    local_players: LocalPlayers,
+) -> MockConfigEntry:
+    """Set up with no callback URL and every player's socket reachable."""
+    await setup_local(hass, config_entry, local_players)
+    simulator.clear_requests()
+    return config_entry

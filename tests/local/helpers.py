@@ -4,7 +4,10 @@ import asyncio
 from collections.abc import Callable
 
 from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.sonos_cloud.coordinator import SonosCloudCoordinator
+from custom_components.sonos_cloud.local_events import events_cover_everything
 from tests.simulator.local import LocalPlayers
 
 MAX_ROUNDS = 20_000
@@ -38,3 +41,14 @@ async def unload_and_settle(hass: HomeAssistant, entry_id: str) -> None:
     """
     assert await hass.config_entries.async_unload(entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def setup_local(
+    hass: HomeAssistant, entry: MockConfigEntry, local_players: LocalPlayers
+) -> SonosCloudCoordinator:
+    """Set up the entry and wait until the sockets cover every target."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    coordinator: SonosCloudCoordinator = entry.runtime_data
+    await until(hass, local_players, lambda: events_cover_everything(coordinator))
+    return coordinator

@@ -22,33 +22,9 @@ from tests.conftest import BEDROOM, KITCHEN, LIVING_ROOM
 from tests.simulator import SonosCloudSimulator
 from tests.simulator.local import LocalPlayers
 
-from .helpers import unload_and_settle, until
+from .helpers import setup_local, unload_and_settle, until
 
 PLAYERS = (LIVING_ROOM, KITCHEN, BEDROOM)
-
-
-async def _setup(
-    hass: HomeAssistant, entry: MockConfigEntry, local_players: LocalPlayers
-) -> SonosCloudCoordinator:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    coordinator: SonosCloudCoordinator = entry.runtime_data
-    await until(hass, local_players, lambda: events_cover_everything(coordinator))
-    return coordinator
-
-
-@pytest.fixture
-async def local_entry(
-    hass: HomeAssistant,
-    setup_credentials: None,
-    config_entry: MockConfigEntry,
-    simulator: SonosCloudSimulator,
-    local_players: LocalPlayers,
-) -> MockConfigEntry:
-    """Set up with no callback URL and every player's socket reachable."""
-    await _setup(hass, config_entry, local_players)
-    simulator.clear_requests()
-    return config_entry
 
 
 async def test_events_reach_entities_without_cloud_requests(
@@ -151,7 +127,7 @@ async def test_token_only_to_players_that_ask(
 ) -> None:
     """A token-required player gets the token; an open one never does."""
     local_players.players[LIVING_ROOM].mode = "token"
-    coordinator = await _setup(hass, config_entry, local_players)
+    coordinator = await setup_local(hass, config_entry, local_players)
     living_room = local_players.players[LIVING_ROOM]
     assert living_room.commands[0].authorization is None
     assert not living_room.commands[0].success
@@ -268,7 +244,7 @@ async def test_changed_certificate_gets_no_token(
     """A player whose certificate changed never receives the token."""
     living_room = local_players.players[LIVING_ROOM]
     living_room.mode = "token"
-    coordinator = await _setup(hass, config_entry, local_players)
+    coordinator = await setup_local(hass, config_entry, local_players)
     link = coordinator.local_events.links[LIVING_ROOM]
     # As if the pinned fingerprint had been another certificate's.
     coordinator.local_events.fingerprints[LIVING_ROOM] = "0" * 64

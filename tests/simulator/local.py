@@ -1,16 +1,20 @@
 """The simulated players' own websockets (the local API, section 9).
 
 ``LocalPlayers(sim)`` gives every player of the simulator its own
-``wss://127.0.0.1:<port>/websocket/api`` endpoint, TLS with one self-signed
-certificate made at start-up, and puts those URLs in the groups answer.
+``wss://127.0.0.1:<port>/websocket/api`` endpoint, TLS with a self-signed
+certificate made once per process (``use_certificate(1)`` switches a player
+to another one), and puts those URLs in the groups answer.
 Events come from the same model and the same renderer as the cloud's
 webhook events, so both transports always tell the same state.
 
 Each player has a ``mode``: ``open`` (no token needed), ``token`` (commands
 without the account's valid bearer token are refused with
 ``ERROR_NOT_AUTHORIZED``, as with Sonos' "Authentication" setting), ``refuse``
-(the handshake is answered 403). ``drop_after`` closes each connection that
-many seconds after it opened; ``drop()`` closes them now.
+(the handshake is answered 403), ``silent`` (a hung player: it accepts the
+handshake, then answers neither commands nor pings). ``drop_after`` closes
+each connection that many seconds after it opened; ``drop(code)`` closes them
+now. For faults: ``send`` writes any frame to every connection, ``ping``
+pings them (``pongs`` keeps the answers).
 
 Choices where the reference leaves room (unverified against real players):
 a socket serves its player, the groups it coordinates and its household;
@@ -21,15 +25,17 @@ sends ``groupCoordinatorChanged`` and drops that subscription.
 """
 
 import asyncio
+from contextlib import suppress
 from dataclasses import dataclass, field
 import datetime as dt
+import functools
 import json
 import ssl
 import tempfile
 import time
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSMessage, WSMsgType, web
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -40,7 +46,7 @@ if TYPE_CHECKING:
 
 PROTOCOL = "v1.api.smartspeaker.audio"
 PATH = "/websocket/api"
-MODES = ("open", "token", "refuse")
+MODES = ("open", "token", "refuse", "silent")
 TARGETS = {
     "groups": "householdId",
     "favorites": "householdId",
@@ -53,34 +59,43 @@ TARGETS = {
 }
 
 
-def make_tls_context() -> tuple[ssl.SSLContext, bytes]:
-    """Return a server context with a fresh self-signed certificate, and its DER."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Sonos simulator")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    with tempfile.NamedTemporaryFile(suffix=".pem") as pem:
-        pem.write(certificate.public_bytes(serialization.Encoding.PEM))
-        pem.write(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
+@functools.cache
+def certificates() -> tuple[tuple[bytes, bytes], ...]:
+    """Return two self-signed certificates, each as (PEM with its key, DER).
+
+    Made once per process: cryptography keeps the datetime type of its first
+    signature, which a frozen test clock would make a fake one.
+    """
+    made = []
+    for _ in range(2):
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Sonos simulator")])
+        now = dt.datetime.now(dt.UTC)
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .sign(key, hashes.SHA256())
         )
-        pem.flush()
-        context.load_cert_chain(pem.name)
-    return context, certificate.public_bytes(serialization.Encoding.DER)
+        pem = certificate.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        made.append((pem, certificate.public_bytes(serialization.Encoding.DER)))
+    return tuple(made)
+
+
+def load_certificate(context: ssl.SSLContext, pem: bytes) -> None:
+    """Serve ``pem`` (certificate and key) on the next handshakes of ``context``."""
+    with tempfile.NamedTemporaryFile(suffix=".pem") as file:
+        file.write(pem)
+        file.flush()
+        context.load_cert_chain(file.name)
 
 
 @dataclass
@@ -114,20 +129,32 @@ class LocalPlayer:
         self.handshakes: list[dict[str, str | None]] = []
         self.commands: list[LocalCommand] = []
         self.connections: list[_Connection] = []
+        self.pings: list[bytes] = []
+        self.pongs: list[bytes] = []
+        # Frames a silent player read and left unanswered.
+        self.unanswered: list[str] = []
         self.connected = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.certificate = b""
 
     @property
     def _sim(self) -> SonosCloudSimulator:
         return self._players.sim
 
-    async def start(self, context: ssl.SSLContext) -> None:
-        """Listen on a free port of 127.0.0.1."""
+    def use_certificate(self, index: int) -> None:
+        """Present ``certificates()[index]`` from the next handshake on."""
+        pem, self.certificate = certificates()[index]
+        load_certificate(self._context, pem)
+
+    async def start(self) -> None:
+        """Listen on a free port of 127.0.0.1 with the first certificate."""
+        self.use_certificate(0)
         app = web.Application()
         app.router.add_get(PATH, self._handle)
-        self._runner = web.AppRunner(app, handle_signals=False)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=context)
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self._context)
         await site.start()
         host, port = self._runner.addresses[0][:2]
         self.url = f"wss://{host}:{port}{PATH}"
@@ -138,10 +165,23 @@ class LocalPlayer:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    async def drop(self) -> None:
+    async def drop(self, code: int = 1000) -> None:
         """Close every open connection, as a player that restarts does."""
         for connection in list(self.connections):
-            await connection.ws.close()
+            await connection.ws.close(code=code)
+
+    async def send(self, frame: str | bytes) -> None:
+        """Write one frame, whatever it holds, to every open connection."""
+        for connection in list(self.connections):
+            if isinstance(frame, bytes):
+                await connection.ws.send_bytes(frame)
+            else:
+                await connection.ws.send_str(frame)
+
+    async def ping(self, payload: bytes) -> None:
+        """Ping every open connection; their pongs land in ``pongs``."""
+        for connection in list(self.connections):
+            await connection.ws.ping(payload)
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.handshakes.append(
@@ -156,7 +196,10 @@ class LocalPlayer:
             return web.Response(status=400)
         if self.mode == "refuse" or not request.headers.get("X-Sonos-Api-Key"):
             return web.Response(status=403)
-        ws = web.WebSocketResponse(protocols=(PROTOCOL,), heartbeat=None)
+        # Pings are answered by hand: a silent player ignores them.
+        ws = web.WebSocketResponse(
+            protocols=(PROTOCOL,), heartbeat=None, autoping=False
+        )
         await ws.prepare(request)
         connection = _Connection(ws)
         self.connections.append(connection)
@@ -170,8 +213,7 @@ class LocalPlayer:
         )
         try:
             async for message in ws:
-                if message.type is WSMsgType.TEXT:
-                    await self._command(connection, message.data)
+                await self._receive(connection, message)
         finally:
             if drop is not None:
                 drop.cancel()
@@ -179,6 +221,20 @@ class LocalPlayer:
             if not self.connections:
                 self.connected.clear()
         return ws
+
+    async def _receive(self, connection: _Connection, message: WSMessage) -> None:
+        if message.type is WSMsgType.PING:
+            self.pings.append(message.data)
+        elif message.type is WSMsgType.PONG:
+            self.pongs.append(message.data)
+        if self.mode == "silent":
+            if message.type is WSMsgType.TEXT:
+                self.unanswered.append(message.data)
+        elif message.type is WSMsgType.TEXT:
+            await self._command(connection, message.data)
+        elif message.type is WSMsgType.PING:
+            with suppress(ConnectionResetError):  # the client closed meanwhile
+                await connection.ws.pong(message.data)
 
     def _token_valid(self, authorization: str | None) -> bool:
         scheme, _, value = (authorization or "").partition(" ")
@@ -309,10 +365,10 @@ class LocalPlayers:
 
     async def start(self) -> None:
         """Start one endpoint per player; the groups answer then names them."""
-        context, self.certificate = make_tls_context()
+        self.certificate = certificates()[0][1]
         for player_id in self.sim.model.players:
             player = LocalPlayer(self, player_id)
-            await player.start(context)
+            await player.start()
             self.players[player_id] = player
             self.sim.websocket_urls[player_id] = player.url
         self.sim.model.listeners.append(self._on_change)

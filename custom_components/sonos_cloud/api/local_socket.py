@@ -58,6 +58,15 @@ def _tls_context() -> ssl.SSLContext:
     return context
 
 
+def _closed_because(message: aiohttp.WSMessage, code: int | None) -> str:
+    """Say why a socket ended, for the one warning of an outage."""
+    if message.type is aiohttp.WSMsgType.ERROR:
+        return f"the player sent what is no websocket frame: {message.data}"
+    if code is not None:
+        return f"the player closed the socket (code {code})"
+    return "the player closed the socket"
+
+
 class SonosLocalSocket:
     """Commands and events over one player's websocket."""
 
@@ -91,6 +100,9 @@ class SonosLocalSocket:
         self._closed = asyncio.Event()
         # Set when the player said, outside any answer, that it wants the token.
         self.refused_unauthorized = False
+        # Frames read, pongs included, and why the socket ended (for the log).
+        self.received = 0
+        self.close_reason = "the socket closed"
 
     @property
     def connected(self) -> bool:
@@ -175,7 +187,7 @@ class SonosLocalSocket:
         targets: Mapping[str, str],
         body: Mapping[str, Any] | None,
     ) -> dict[str, Any]:
-        if self._ws is None or self._ws.closed:
+        if (ws := self._ws) is None or ws.closed:
             raise SonosConnectionError("The player's socket is closed")
         send_token = self.send_token and self.token_allowed
         token = await self._access_token() if send_token else None
@@ -185,17 +197,20 @@ class SonosLocalSocket:
         )
         self._pending[cmd_id] = future
         try:
-            await self._ws.send_str(
+            await ws.send_str(
                 command_message(
                     namespace, command, targets, cmd_id, token=token, body=body
                 )
             )
             async with asyncio.timeout(COMMAND_TIMEOUT):
                 return await future
+        except TimeoutError as err:  # before OSError, its base class
+            # A player that does not answer is lost, not one that refuses.
+            self.close_reason = "the player did not answer a command"
+            await ws.close()
+            raise SonosConnectionError("The player did not answer") from err
         except (aiohttp.ClientError, OSError) as err:
             raise SonosConnectionError("The player's socket failed") from err
-        except TimeoutError as err:
-            raise SonosConnectionError("The player did not answer") from err
         finally:
             del self._pending[cmd_id]
 
@@ -210,17 +225,19 @@ class SonosLocalSocket:
                     try:
                         message = await ws.receive(timeout=PONG_TIMEOUT)
                     except TimeoutError:
-                        _LOGGER.debug("The player at %s stopped answering", self.url)
+                        self.close_reason = "the player stopped answering pings"
                         break
+                self.received += 1
                 if message.type is aiohttp.WSMsgType.PING:
                     await ws.pong(message.data)
                 elif message.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
                     if not self._handle(message.data):
                         break
                 elif message.type in _CLOSING:
+                    self.close_reason = _closed_because(message, ws.close_code)
                     break
         except (aiohttp.ClientError, OSError) as err:
-            _LOGGER.debug("The socket of %s failed: %s", self.url, err)
+            self.close_reason = f"the socket failed: {type(err).__name__}"
         finally:
             await ws.close()
             for future in self._pending.values():
@@ -248,6 +265,7 @@ class SonosLocalSocket:
                 future.set_exception(error)
             elif error.error_code == NOT_AUTHORIZED:
                 # Not an answer: the player no longer accepts this socket.
+                self.close_reason = "the player wants the account's token"
                 self.refused_unauthorized = True
                 self.send_token = True
                 return False
