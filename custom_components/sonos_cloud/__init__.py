@@ -34,6 +34,7 @@ from .coordinator import (
 )
 from .endpoints import sonos_endpoints
 from .entity import async_place_new_rooms, household_device_info
+from .local_certificates import certificate_store
 from .services import async_setup_services
 from .subscriptions import subscription_store
 from .webhook import SonosWebhook, async_delete_cloudhook, sequence_store
@@ -192,6 +193,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) 
     await async_delete_cloudhook(hass, entry)
     await sequence_store(hass, entry.entry_id).async_remove()
     await subscription_store(hass, entry.entry_id).async_remove()
+    await certificate_store(hass, entry.entry_id).async_remove()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SonosCloudConfigEntry) -> bool:

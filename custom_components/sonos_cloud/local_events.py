@@ -29,6 +29,7 @@ from .api import (
 )
 from .api.local import local_websocket_url
 from .const import CONF_LOCAL_EVENTS, LOGGER
+from .local_certificates import CertificatePins, certificate_store
 from .local_link import LocalLink, LocalSubscription
 from .state import SonosCloudData
 from .subscriptions import Subscription, wanted_subscriptions
@@ -77,8 +78,9 @@ class LocalEvents:
         self._coordinator = coordinator
         self.enabled = False
         self.links: dict[str, LocalLink] = {}
-        # Certificate fingerprint first seen per player in this run.
-        self.fingerprints: dict[str, str] = {}
+        self.certificates = CertificatePins(
+            certificate_store(hass, coordinator.config_entry.entry_id)
+        )
         self._connection: Any = None
         self._covered: frozenset[Subscription] = frozenset()
 
@@ -94,6 +96,8 @@ class LocalEvents:
         if not entry.options.get(CONF_LOCAL_EVENTS, True):
             return
         self.enabled = True
+        await self.certificates.async_load()
+        entry.async_on_unload(self.certificates.async_save)  # after _async_stop
         self._connection = (async_get_clientsession(self._hass), api_key, tokens)
         entry.async_on_unload(self._async_stop)
         entry.async_on_unload(self._coordinator.async_add_listener(self._async_follow))
@@ -154,7 +158,7 @@ class LocalEvents:
             connection=self._connection,
             on_event=self._on_event,
             on_change=self._async_link_changed,
-            pinned=self.fingerprints,
+            certificates=self.certificates,
         )
         self.links[player_id] = link
         # Cancelled with the entry: a link runs until it is unloaded.
@@ -228,6 +232,7 @@ class LocalEvents:
         """Return per player how its state arrives, without secrets."""
         data = self._coordinator.data
         push = self._coordinator.push.covered
+        trusted, changed = self.certificates.trusted, self.certificates.changed
         players: dict[str, Any] = {}
         for player_id, player in data.players.items():
             needs = {("playerVolume", player_id)}
@@ -253,9 +258,14 @@ class LocalEvents:
                         "attempts": link.attempts,
                         "failures": link.failures,
                         "token_required": link.token_required,
-                        "certificate_sha256": self.fingerprints.get(player_id),
-                        "certificate_changed": link.certificate_changed,
+                        "certificate_sha256": self.certificates.pinned.get(player_id),
+                        "certificate_changed": not trusted(player_id),
+                        "previous_certificate_sha256": changed.get(player_id),
                         "subscriptions": len(link.subscribed),
+                        # Of the open connection: whether the player is heard.
+                        "frames_received": (
+                            link.socket.received if link.socket is not None else 0
+                        ),
                     }
                 ),
             }

@@ -5,12 +5,10 @@ hands each event over; when the socket fails it waits (``BACKOFF``, on Home
 Assistant's clock) and tries again, forever, until it is stopped. Each outage
 logs one warning; the return one info line.
 
-Certificates: players sign their own, so the first fingerprint seen for a
-player in this run is pinned. A socket whose certificate differs still
-delivers events (they are state, which the cloud re-sync corrects), but the
-account's token is never sent to it; reloading the entry accepts the new
-certificate. A player that wants the token then fails each attempt and its
-state comes from the cloud.
+Certificates are checked against ``local_certificates.CertificatePins``: a
+socket whose certificate changed still delivers events, but the account's
+token is never sent to it. A player that wants the token then fails each
+attempt and its state comes from the cloud.
 """
 
 import asyncio
@@ -25,6 +23,7 @@ from .api import AccessTokenProvider, SonosConnectionError, SonosError, SonosEve
 from .api.local import COORDINATOR_CHANGED, TARGET_OF_NAMESPACE, SonosLocalAuthError
 from .api.local_socket import SonosLocalSocket
 from .const import LOGGER
+from .local_certificates import CertificatePins
 
 type LocalSubscription = tuple[str, str]
 """(namespace, target id)."""
@@ -45,7 +44,7 @@ class LocalLink:
         connection: tuple[aiohttp.ClientSession, str, AccessTokenProvider],
         on_event: Callable[[SonosEvent], None],
         on_change: Callable[[], None],
-        pinned: dict[str, str],
+        certificates: CertificatePins,
     ) -> None:
         """Prepare the link; ``async_run`` connects."""
         self._hass = hass
@@ -54,14 +53,13 @@ class LocalLink:
         self._session, self._api_key, self._tokens = connection
         self._on_event = on_event
         self._on_change = on_change
-        self._pinned = pinned
+        self._certificates = certificates
         self.wanted: frozenset[LocalSubscription] = frozenset()
         self.subscribed: set[LocalSubscription] = set()
         self.socket: SonosLocalSocket | None = None
         self.failures = 0
         self.attempts = 0
         self.token_required = False
-        self.certificate_changed = False
         # How long the link waits before its next attempt, after a failure.
         self.retry_wait: timedelta | None = None
         self._lock = asyncio.Lock()
@@ -115,7 +113,9 @@ class LocalLink:
             self._api_key,
             self._tokens,
             self._handle,
-            send_token=self.token_required and not self.certificate_changed,
+            send_token=(
+                self.token_required and self._certificates.trusted(self.player_id)
+            ),
         )
         await sock.async_connect()
         if self._stopped:  # closed while connecting
@@ -140,16 +140,9 @@ class LocalLink:
         raise SonosConnectionError(sock.close_reason)
 
     def _check_certificate(self, sock: SonosLocalSocket) -> None:
-        fingerprint = sock.fingerprint or ""
-        pinned = self._pinned.setdefault(self.player_id, fingerprint)
-        if pinned != fingerprint and not self.certificate_changed:
-            LOGGER.warning(
-                "The certificate of %s changed; its socket gets no token "
-                "until the entry is reloaded",
-                self.player_id,
-            )
-            self.certificate_changed = True
-        sock.token_allowed = not self.certificate_changed
+        sock.token_allowed = self._certificates.check(
+            self.player_id, sock.fingerprint or ""
+        )
         sock.send_token = sock.send_token and sock.token_allowed
 
     def _failed(self, err: SonosError) -> None:
