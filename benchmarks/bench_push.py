@@ -1,6 +1,7 @@
 """Table 3c: push mode, where the simulator POSTs events to the webhook."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 import time
@@ -170,9 +171,18 @@ async def measure_load(
 
 
 async def event_latencies(
-    hass: HomeAssistant, simulator: SonosCloudSimulator, player_id: str, events: int
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    player_id: str,
+    events: int,
+    settled: Callable[[HomeAssistant, SonosCloudSimulator], Awaitable[None]] = (
+        settle_events
+    ),
 ) -> list[float]:
-    """Time changes made outside (as in the Sonos app) until the state shows them."""
+    """Time changes made outside (as in the Sonos app) until the state shows them.
+
+    ``settled`` waits for the aftermath of each change before the next one.
+    """
     latencies = []
     for index in range(events):
         volume = 30 + index % 2
@@ -194,7 +204,7 @@ async def event_latencies(
         await asyncio.wait_for(changed.wait(), timeout=10)
         latencies.append(time.perf_counter() - start)
         unsub()
-        await settle_events(hass, simulator)
+        await settled(hass, simulator)
     return latencies
 
 
