@@ -22,7 +22,8 @@ from custom_components.sonos_cloud.diagnostics import (
 )
 from custom_components.sonos_cloud.local_events import events_cover_everything
 from tests.conftest import BEDROOM, KITCHEN, LIVING_ROOM
-from tests.simulator.local import LocalPlayers, certificates
+from tests.simulator.local import LocalPlayers
+from tests.simulator.tls import certificates
 
 from .helpers import setup_local, unload_and_settle, until
 

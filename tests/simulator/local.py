@@ -27,19 +27,14 @@ sends ``groupCoordinatorChanged`` and drops that subscription.
 import asyncio
 from contextlib import suppress
 from dataclasses import dataclass, field
-import datetime as dt
-import functools
 import json
 import ssl
-import tempfile
 import time
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMessage, WSMsgType, web
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+
+from .tls import certificates, load_certificate
 
 if TYPE_CHECKING:
     from .app import SonosCloudSimulator
@@ -57,45 +52,6 @@ TARGETS = {
     "playerVolume": "playerId",
     "audioClip": "playerId",
 }
-
-
-@functools.cache
-def certificates() -> tuple[tuple[bytes, bytes], ...]:
-    """Return two self-signed certificates, each as (PEM with its key, DER).
-
-    Made once per process: cryptography keeps the datetime type of its first
-    signature, which a frozen test clock would make a fake one.
-    """
-    made = []
-    for _ in range(2):
-        key = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Sonos simulator")])
-        now = dt.datetime.now(dt.UTC)
-        certificate = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=30))
-            .sign(key, hashes.SHA256())
-        )
-        pem = certificate.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        made.append((pem, certificate.public_bytes(serialization.Encoding.DER)))
-    return tuple(made)
-
-
-def load_certificate(context: ssl.SSLContext, pem: bytes) -> None:
-    """Serve ``pem`` (certificate and key) on the next handshakes of ``context``."""
-    with tempfile.NamedTemporaryFile(suffix=".pem") as file:
-        file.write(pem)
-        file.flush()
-        context.load_cert_chain(file.name)
 
 
 @dataclass
@@ -388,7 +344,12 @@ class LocalPlayers:
             await asyncio.wait(pending)
 
     def _on_change(self, namespace: str, _target_type: str, target_id: str) -> None:
+        key = (namespace, target_id)
         for player in self.players.values():
+            if namespace != "groups" and not any(
+                key in connection.subscriptions for connection in player.connections
+            ):
+                continue  # one task per player and change would cost O(players)
             task = asyncio.get_running_loop().create_task(
                 player.on_change(namespace, target_id)
             )
