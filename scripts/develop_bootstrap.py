@@ -14,8 +14,10 @@ Subcommands:
                        integration to the simulator (scripts/develop_link.py),
                        put each speaker in the area of its name, give the
                        simulator the event callback URL Home Assistant asks for
-                       (as one does in Sonos' developer portal), add the "Sonos"
-                       dashboard and check the three speakers are there.
+                       (as one does in Sonos' developer portal; not with
+                       --no-push), add the "Sonos" dashboard, check the three
+                       speakers are there and say how many deliver their state
+                       over their own sockets (local events).
                        Idempotent: a step already done is only reported, except
                        that after a restart of the simulator (which forgets its
                        tokens) it answers Home Assistant's request to link the
@@ -207,6 +209,33 @@ async def enable_push(hass: HomeAssistant, simulator_url: str) -> None:
     say(f"{DOMAIN} receives push events")
 
 
+async def report_local_events(hass: HomeAssistant, limit: float = 60) -> None:
+    """Say which rooms' state arrives over their speakers' own sockets.
+
+    The simulator started with ``--local-sockets`` gives each speaker one on
+    127.0.0.1; the integration finds them in the groups answer. Without them
+    (an older simulator) the rooms stay on push or polling.
+    """
+    entry_id = (await entry_status(hass))["entry_id"]
+
+    async def transports() -> dict[str, str] | None:
+        download = await hass.request(
+            "GET", f"/api/diagnostics/config_entry/{entry_id}"
+        )
+        local = download["data"]["local_events"]
+        found = {
+            player_id: player["transport"]
+            for player_id, player in local["players"].items()
+        }
+        if not local["enabled"] or all(t == "local" for t in found.values()):
+            return found
+        return None
+
+    found = await wait_for("the speakers' sockets", transports, limit)
+    local = sum(transport == "local" for transport in found.values())
+    say(f"local events: {local} of {len(found)} speakers over their own sockets")
+
+
 DASHBOARD_PATH = "sonos-demo"
 
 
@@ -279,8 +308,10 @@ async def setup(args: argparse.Namespace) -> None:
             new_entry = await link(hass, args.simulator_url)
             if new_entry:
                 await wait_loaded(hass)
-            await enable_push(hass, args.simulator_url)
+            if args.push:
+                await enable_push(hass, args.simulator_url)
             found = await speakers(hass)
+            await report_local_events(hass)
             if new_entry:
                 await place_in_areas(hass, new_entry)
             await add_dashboard(hass, found)
@@ -309,6 +340,12 @@ def main(argv: list[str] | None = None) -> int:
         "--simulator-url",
         type=loopback_url,
         help="link sonos_cloud to this simulator (omit to only onboard)",
+    )
+    sub.add_argument(
+        "--no-push",
+        dest="push",
+        action="store_false",
+        help="skip giving the simulator the event callback URL (local events only)",
     )
     sub.add_argument("--pid", type=int, help="fail early if this process ends")
     sub.add_argument("--timeout", type=float, default=600)

@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import fail_on_violations, watch_contract
 from tests.contract.checker import ContractChecker
 from tests.simulator import Fault, SonosCloudSimulator, signature
-from tests.simulator.__main__ import main
+from tests.simulator.__main__ import main, serve_local_sockets
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -813,6 +813,24 @@ def test_standalone_refuses_other_hosts(capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit):
         main(["--callback-url", "https://example.com/api/webhook/x"])
     assert "loopback" in capsys.readouterr().err
+
+
+async def test_standalone_serves_local_sockets(
+    socket_enabled: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--local-sockets``: the players' websockets live as long as the server."""
+    sim = SonosCloudSimulator(CLIENT_ID, CLIENT_SECRET)
+    sim.add_demo_household()
+    serve_local_sockets(sim)
+    server = TestServer(sim.app, host="127.0.0.1")
+    await server.start_server()
+    urls = dict(sim.websocket_urls)
+    assert set(urls) == set(sim.model.players)
+    assert all(url.startswith("wss://127.0.0.1:") for url in urls.values())
+    printed = capsys.readouterr().out
+    assert all(url in printed for url in urls.values())
+    await server.close()
+    assert sim.websocket_urls == {}
 
 
 # -- seek, play modes and kinds of content ------------------------------------
@@ -2124,6 +2142,23 @@ async def test_inspect_sets_the_callback_url_on_loopback_only(api: Api) -> None:
         )
         assert reply.status == 400
     assert api.sim.callback_url == url
+
+
+async def test_the_sonos_app_acts_without_a_token(api: Api) -> None:
+    """The app's path reaches the same Control API, recorded apart."""
+    start = len(api.sim.requests)
+    reply = await api.call(
+        "POST",
+        f"/simulator/app/players/{KITCHEN}/playerVolume",
+        anonymous=True,
+        control=False,
+        json={"volume": 17},
+    )
+    assert reply.status == 200
+    assert api.sim.model.players[KITCHEN].volume == 17
+    [recorded] = api.sim.requests[start:]
+    assert (recorded.api, recorded.path) == ("app", f"/players/{KITCHEN}/playerVolume")
+    assert recorded not in api.sim.control_requests()  # not the integration's
 
 
 # -- artwork ----------------------------------------------------------------

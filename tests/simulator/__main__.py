@@ -10,6 +10,7 @@ import sys
 from aiohttp import web
 
 from . import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SonosCloudSimulator
+from .local import LocalPlayers
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
@@ -25,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
         help="skip the consent page and redirect straight back with a code",
     )
     parser.add_argument("--access-token-ttl", type=int, default=86400)
+    parser.add_argument(
+        "--local-sockets",
+        action="store_true",
+        help="give every player its own websocket on 127.0.0.1 (local events)",
+    )
     parser.add_argument(
         "--callback-url",
         help="Event Callback URL for webhooks (loopback only, e.g. "
@@ -57,11 +63,31 @@ def main(argv: list[str] | None = None) -> int:
         f"  token:         {root}/login/v3/oauth/access\n"
         f"  control API:   {root}/control/api/v1\n"
         f"  household:     {household_id}\n"
-        f"  callback URL:  {sim.callback_url or '(none: subscribe answers 403)'}",
+        f"  callback URL:  {sim.callback_url or '(none: subscribe answers 403)'}\n"
+        f"  Sonos app:     {root}/simulator/app/<Control API path> (no token)",
         flush=True,
     )
+    if args.local_sockets:
+        serve_local_sockets(sim)
     web.run_app(sim.app, host=args.host, port=args.port, print=None)
     return 0
+
+
+def serve_local_sockets(sim: SonosCloudSimulator) -> None:
+    """Start the players' websockets with the server; close them with it."""
+    players = LocalPlayers(sim)
+
+    async def start(_app: web.Application) -> None:
+        await players.start()
+        for player_id, player in players.players.items():
+            name = sim.model.players[player_id].name
+            print(f"  local socket:  {player.url} ({name})", flush=True)  # noqa: T201
+
+    async def close(_app: web.Application) -> None:
+        await players.close()
+
+    sim.app.on_startup.append(start)
+    sim.app.on_cleanup.append(close)
 
 
 if __name__ == "__main__":

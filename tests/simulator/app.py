@@ -52,6 +52,8 @@ from tests.simulator.routes.sessions import SessionRoutes
 from tests.simulator.routes.subscriptions import SubscriptionRoutes
 from tests.simulator.routes.volume import VolumeRoutes
 from tests.simulator.wire import (
+    APP_BASE,
+    APP_CLIENT_ID,
     AUTHORIZE_PATH,
     CONTRACT,
     CONTROL_BASE,
@@ -184,6 +186,8 @@ class SonosCloudSimulator(
         """Return (api, path): control paths become relative to the base."""
         if path == CONTROL_BASE or path.startswith(f"{CONTROL_BASE}/"):
             return "control", path.removeprefix(CONTROL_BASE) or "/"
+        if path.startswith(f"{APP_BASE}/"):
+            return "app", path.removeprefix(APP_BASE)
         return ("oauth" if path in (AUTHORIZE_PATH, TOKEN_PATH) else "other"), path
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
@@ -215,7 +219,7 @@ class SonosCloudSimulator(
             for listener in self.request_listeners:
                 listener(recorded)
 
-        if fault := self._take_fault(request.method, path):
+        if api != "app" and (fault := self._take_fault(request.method, path)):
             response = self._fault_response(fault, path, api)
             record(response.status, reply_json(response), injected=True)
             if fault.delay:
@@ -234,8 +238,8 @@ class SonosCloudSimulator(
     async def _route(
         self, request: web.Request, api: str, path: str, body: Any, form: dict[str, str]
     ) -> web.Response:
-        if api == "control":
-            return await self._control(request, path, body)
+        if api in ("control", "app"):
+            return await self._control(request, path, body, app=api == "app")
         if request.method == "GET" and path == AUTHORIZE_PATH:
             return self._authorize(request)
         if request.method == "POST" and path == TOKEN_PATH:
@@ -274,10 +278,14 @@ class SonosCloudSimulator(
         )
 
     async def _control(
-        self, request: web.Request, path: str, body: Any
+        self, request: web.Request, path: str, body: Any, *, app: bool = False
     ) -> web.Response:
-        client_id = self._authenticate(request.headers.get("Authorization"))
-        self._rate_limit(client_id)
+        """Answer a Control API call; ``app``: the Sonos app's, without a token."""
+        if app:
+            client_id = APP_CLIENT_ID
+        else:
+            client_id = self._authenticate(request.headers.get("Authorization"))
+            self._rate_limit(client_id)
         self.model.tick()
         for method, pattern, handler in self._routes:
             match = pattern.fullmatch(path)

@@ -27,6 +27,10 @@ TOKEN_PATH = "/login/v3/oauth/access"
 # Event Callback URL as one does in Sonos' developer portal.
 INSPECT_REQUESTS_PATH = "/simulator/requests"
 INSPECT_CALLBACK_PATH = "/simulator/callback-url"
+# The Sonos app: any Control API path under this prefix, with no token, as
+# another client of the household (recorded apart, as api "app").
+APP_BASE = "/simulator/app"
+APP_CLIENT_ID = "sonos-app"
 SCOPE = "playback-control-all"
 CODE_TTL = 600.0
 OWNER_LUID = "770011223"
