@@ -71,7 +71,7 @@ class CertificatePins:
         if pinned is not None and self.trusted(player_id):
             LOGGER.warning(
                 "The certificate of %s changed; its socket gets no token "
-                "until the entry is reloaded",
+                "until the entry is reloaded or Home Assistant restarts",
                 player_id,
             )
             self.changed[player_id] = pinned

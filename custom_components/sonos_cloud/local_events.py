@@ -14,10 +14,12 @@ that fails stops covering at once, so polling (or cloud push) takes over,
 and a refresh is asked for when nothing else covers its targets.
 """
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.event import async_track_time_interval
 
 from .api import (
     AccessTokenProvider,
@@ -28,7 +30,7 @@ from .api import (
     namespaces as ns,
 )
 from .api.local import local_websocket_url
-from .const import CONF_LOCAL_EVENTS, LOGGER
+from .const import CONF_LOCAL_EVENTS, LOGGER, UNPUSHED_READ_INTERVAL
 from .local_certificates import CertificatePins, certificate_store
 from .local_link import LocalLink, LocalSubscription
 from .state import SonosCloudData
@@ -101,7 +103,22 @@ class LocalEvents:
         self._connection = (async_get_clientsession(self._hass), api_key, tokens)
         entry.async_on_unload(self._async_stop)
         entry.async_on_unload(self._coordinator.async_add_listener(self._async_follow))
+        entry.async_on_unload(
+            async_track_time_interval(
+                self._hass, self._async_read_unpushed, UNPUSHED_READ_INTERVAL
+            )
+        )
         self._async_follow()
+
+    async def _async_read_unpushed(self, _now: datetime) -> None:
+        """Re-read what Sonos sends no events for, as nothing is polled.
+
+        Cloud push does it itself when it alone covers everything.
+        """
+        if events_cover_everything(self._coordinator) and not (
+            self._coordinator.push.covers_everything
+        ):
+            await self._coordinator.async_read_unpushed()
 
     async def _async_options_updated(
         self, hass: HomeAssistant, entry: SonosCloudConfigEntry

@@ -8,6 +8,7 @@ from datetime import timedelta
 import logging
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
@@ -21,9 +22,10 @@ from custom_components.sonos_cloud.api.local_socket import (
     HEARTBEAT,
     PONG_TIMEOUT,
 )
+from custom_components.sonos_cloud.const import DOMAIN
 from custom_components.sonos_cloud.coordinator import SonosCloudCoordinator
 from custom_components.sonos_cloud.local_events import events_cover_everything
-from tests.conftest import KITCHEN
+from tests.conftest import KITCHEN, LIVING_ROOM
 from tests.simulator import SonosCloudSimulator
 from tests.simulator.local import LocalPlayers
 
@@ -38,10 +40,29 @@ async def _later(
     local_players: LocalPlayers,
     seconds: float,
 ) -> None:
-    """Let ``seconds`` pass for Home Assistant, the sockets and the players."""
+    """Let ``seconds`` pass for Home Assistant, the sockets and the players.
+
+    A socket quiet for a heartbeat pings its player: the pong of each player
+    that answers is read before the clock moves on again.
+    """
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass, dt_util.utcnow())
-    await until(hass, local_players, lambda: True)
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+
+    def pongs_read() -> bool:
+        links = (
+            entry.runtime_data.local_events.links.values()
+            if entry.state is (ConfigEntryState.LOADED)
+            else ()
+        )
+        return not any(
+            link.socket is not None
+            and link.socket.awaiting_pong
+            and local_players.players[link.player_id].mode != "silent"
+            for link in links
+        )
+
+    await until(hass, local_players, pongs_read)
 
 
 def _warnings(caplog: pytest.LogCaptureFixture, player_id: str) -> list[str]:
@@ -307,3 +328,32 @@ async def test_unload_logs_no_warning(
         for r in caplog.records
         if r.levelno >= logging.WARNING and r.name.startswith("custom_components")
     ]
+
+
+async def test_unpushed_settings_are_read_while_sockets_cover(
+    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    local_entry: MockConfigEntry,
+    simulator: SonosCloudSimulator,
+    local_players: LocalPlayers,
+) -> None:
+    """Night sound changed in the Sonos app shows with local events alone.
+
+    No event tells of home theater options and nothing is polled while the
+    sockets cover every target: they are re-read every 5 minutes, and only
+    they.
+    """
+    coordinator: SonosCloudCoordinator = local_entry.runtime_data
+    simulator.model.set_home_theater_options(LIVING_ROOM, night_mode=True)
+    assert hass.states.get("switch.living_room_night_sound").state == "off"
+    for _ in range(5):
+        await _later(hass, freezer, local_players, 61)
+    assert events_cover_everything(coordinator)
+    assert coordinator.update_interval is None
+    await until(
+        hass,
+        local_players,
+        lambda: hass.states.get("switch.living_room_night_sound").state == "on",
+    )
+    gets = [r.path for r in simulator.control_requests()]
+    assert gets == [f"/players/{LIVING_ROOM}/homeTheater/options"]

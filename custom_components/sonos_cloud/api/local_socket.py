@@ -103,6 +103,8 @@ class SonosLocalSocket:
         # Frames read, pongs included, and why the socket ended (for the log).
         self.received = 0
         self.close_reason = "the socket closed"
+        # Pinged after a quiet HEARTBEAT, and nothing heard since.
+        self.awaiting_pong = False
 
     @property
     def connected(self) -> bool:
@@ -221,12 +223,14 @@ class SonosLocalSocket:
                 try:
                     message = await ws.receive(timeout=HEARTBEAT)
                 except TimeoutError:
+                    self.awaiting_pong = True
                     await ws.ping()
                     try:
                         message = await ws.receive(timeout=PONG_TIMEOUT)
                     except TimeoutError:
                         self.close_reason = "the player stopped answering pings"
                         break
+                self.awaiting_pong = False
                 self.received += 1
                 if message.type is aiohttp.WSMsgType.PING:
                     await ws.pong(message.data)
