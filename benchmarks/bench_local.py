@@ -1,4 +1,4 @@
-"""Table 3e: local events (the players' own websockets) next to the cloud webhook.
+"""Table 3f: local events (the players' own websockets) next to the cloud webhook.
 
 Both transports in the same test, on the same household: first the cloud
 webhook (the simulator POSTs signed events to Home Assistant), then, with the
@@ -35,10 +35,10 @@ HOUR_STEPS = 12
 
 
 def local_table() -> Table:
-    """Return table 3e."""
+    """Return table 3f."""
     return REPORT.table(
-        "3e-local",
-        "3e. Local events (players' websockets) vs the cloud webhook, same run",
+        "3f-local",
+        "3f. Local events (players' websockets) vs the cloud webhook, same run",
         [
             "players",
             "groups",
@@ -86,7 +86,7 @@ async def hour_of_requests(hass: HomeAssistant, simulator: SonosCloudSimulator) 
 
 
 def add_notes(table: Table) -> None:
-    """Explain the columns of table 3e."""
+    """Explain the columns of table 3f."""
     table.note(
         "Same test, same household: the webhook first (the simulator POSTs signed "
         "events to Home Assistant's webhook on a loopback port, a new connection "
