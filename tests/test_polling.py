@@ -224,3 +224,33 @@ async def test_quick_polls_failing_for_seconds_keep_the_last_state(
     async_fire_time_changed(hass, dt_util.utcnow())
     await hass.async_block_till_done(wait_background_tasks=True)
     assert hass.states.get(LIVING_ROOM_ENTITY).state == "unavailable"
+
+
+async def test_play_command_starts_quick_polls_at_once(
+    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    simulator: SonosCloudSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Nothing played; a play in Home Assistant brings quick polls without waiting."""
+    coordinator = init_integration.runtime_data
+    simulator.set_playback_state(
+        simulator.group_id_of(LIVING_ROOM), "PLAYBACK_STATE_PAUSED"
+    )
+    await coordinator.async_refresh()
+    assert coordinator.update_interval == timedelta(seconds=30)
+
+    await hass.services.async_call(
+        "media_player",
+        "media_play",
+        {"entity_id": "media_player.kitchen"},
+        blocking=True,
+    )
+    quick = coordinator.polling.schedule.quick
+    assert quick is not None
+    assert coordinator.update_interval == quick
+    simulator.clear_requests()
+    simulator.set_player_volume(KITCHEN, 44)
+    await _poll(hass, freezer)
+    assert hass.states.get("media_player.kitchen").attributes["volume_level"] == 0.44
+    assert ("GET", "/households") not in _requests(simulator)

@@ -101,7 +101,7 @@ async def test_polling_figures(
 ) -> None:
     """Without push: polling, the requests of the last minute, the last refresh.
 
-    Nothing plays at first, so no quick poll runs while the figures are read.
+    Nothing plays, so no quick poll runs while the figures are read.
     """
     simulator.set_playback_state(
         simulator.group_id_of(LIVING_ROOM), "PLAYBACK_STATE_PAUSED"
@@ -109,8 +109,8 @@ async def test_polling_figures(
     await _enable_all(hass, entity_registry, init_integration, simulator)
     await hass.services.async_call(
         "media_player",
-        "media_play",
-        {"entity_id": "media_player.kitchen"},
+        "volume_set",
+        {"entity_id": "media_player.kitchen", "volume_level": 0.3},
         blocking=True,
     )
     await _tick(hass, freezer)

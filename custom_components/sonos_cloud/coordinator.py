@@ -215,7 +215,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
 
     async def _async_fetch(self) -> SonosCloudData:
         now = dt_util.utcnow()
-        covered = self.push.covered | self.local_events.covered
+        covered = self._covered
         reads = quick_reads(self.data, covered) if self.data is not None else []
         if self._scheduled_poll and reads and not self.polling.full_due():
             fetched = await self._reader.async_read_quick(self.data, reads)
@@ -241,6 +241,11 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
                 [*fetched.data.players, *fetched.data.households],
             )
         return fetched.data
+
+    @property
+    def _covered(self) -> frozenset[tuple[str, str]]:
+        """Return the subscriptions whose events arrive (cloud or local)."""
+        return self.push.covered | self.local_events.covered
 
     def _next_poll(self) -> timedelta | None:
         """Poll at the plan's pace while events leave anything uncovered."""
@@ -270,6 +275,15 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         """
         self.data = data
         self.async_update_listeners()
+        # A group started playing: poll at its pace from now (never later).
+        if (
+            self.update_interval is not None
+            and self.polling.full_requests
+            and self.polling.replan(len(quick_reads(data, self._covered)))
+            and self.polling.interval < self.update_interval
+        ):
+            self.update_interval = self.polling.interval
+            self._schedule_refresh()
 
     @callback
     def async_handle_event(

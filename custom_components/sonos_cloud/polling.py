@@ -106,8 +106,13 @@ class PollingPlan:
             self._quick_polls += 1
         self.replan(quick_requests)
 
-    def replan(self, quick_requests: int | None = None) -> None:
-        """Re-plan for the playing groups now, or for a changed share."""
+    def replan(self, quick_requests: int | None = None) -> bool:
+        """Re-plan for the playing groups now, or for a changed share.
+
+        Return whether the time until the next poll changed.
+        """
+        interval = self.interval
         if quick_requests is not None:
             self._quick_requests = quick_requests
         self.schedule = self.budget.schedule(self._full_requests, self._quick_requests)
+        return self.interval != interval
