@@ -1,11 +1,13 @@
 """Shared fixtures: a Sonos cloud simulator on 127.0.0.1 and a linked account."""
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 import time
 from typing import Any
 from unittest.mock import PropertyMock, patch
 
 from aiohttp.test_utils import TestClient, TestServer
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.application_credentials import (
     ClientCredential,
     async_import_client_credential,
@@ -14,9 +16,11 @@ from homeassistant.const import MAJOR_VERSION, MINOR_VERSION, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_fire_time_changed,
     snapshot_platform,
 )
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -254,6 +258,15 @@ async def push_integration(
     await settle(hass, simulator)
     simulator.clear_requests()
     return config_entry
+
+
+async def later(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, **delta: float
+) -> None:
+    """Let time pass for Home Assistant's timers and the simulator alike."""
+    freezer.tick(timedelta(**delta))
+    async_fire_time_changed(hass, dt_util.utcnow())
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def settle(hass: HomeAssistant, simulator: SonosCloudSimulator) -> None:

@@ -4,11 +4,9 @@ from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 
 from custom_components.sonos_cloud.const import CONF_RATE_LIMIT_SHARE
@@ -16,6 +14,7 @@ from custom_components.sonos_cloud.diagnostics import (
     async_get_config_entry_diagnostics,
 )
 
+from .conftest import later
 from .simulator import Fault, SonosCloudSimulator
 
 # 32 rooms, one group each: 1 + 1 + 3 x 32 + 32 = 130 requests per refresh.
@@ -37,12 +36,6 @@ async def _setup(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
-
-
-async def _later(hass: HomeAssistant, freezer: FrozenDateTimeFactory, **delta: float):
-    freezer.tick(timedelta(**delta))
-    async_fire_time_changed(hass, dt_util.utcnow())
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 @pytest.mark.parametrize("with_demo_household", [False])
@@ -94,13 +87,13 @@ async def test_rate_limit_lowers_the_share_until_it_recovers(
     assert coordinator.budget.share == pytest.approx(0.025)
     assert coordinator.last_exception.retry_after == 82
 
-    await _later(hass, freezer, seconds=82)
+    await later(hass, freezer, seconds=82)
     assert coordinator.last_update_success
     assert coordinator.update_interval == timedelta(seconds=82)
 
     intervals = []
     for _ in range(20):
-        await _later(hass, freezer, seconds=coordinator.update_interval.seconds)
+        await later(hass, freezer, seconds=coordinator.update_interval.seconds)
         intervals.append(coordinator.update_interval.seconds)
     assert intervals == sorted(intervals, reverse=True)
     assert {82, 55, 41} <= set(intervals)

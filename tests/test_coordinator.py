@@ -18,7 +18,7 @@ from custom_components.sonos_cloud.coordinator import (
     requests_per_refresh,
 )
 
-from .conftest import BEDROOM, KITCHEN, LIVING_ROOM, settle
+from .conftest import BEDROOM, KITCHEN, LIVING_ROOM, later, settle
 from .simulator import Fault, SonosCloudSimulator
 
 
@@ -57,9 +57,7 @@ async def test_polling_picks_up_external_changes(
     coordinator = init_integration.runtime_data
     while not any(r.path == "/households" for r in simulator.control_requests()):
         simulator.clear_requests()
-        freezer.tick(coordinator.update_interval)
-        async_fire_time_changed(hass, dt_util.utcnow())
-        await hass.async_block_till_done(wait_background_tasks=True)
+        await later(hass, freezer, seconds=coordinator.update_interval.total_seconds())
 
     assert hass.states.get("media_player.kitchen").state == "playing"
     bedroom = hass.states.get("media_player.bedroom")

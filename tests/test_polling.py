@@ -9,12 +9,18 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 
 from custom_components.sonos_cloud.const import RATE_LIMIT_PER_MINUTE
 
-from .conftest import HOUSEHOLD_ID, KITCHEN, LIVING_ROOM, send_events_to, settle
+from .conftest import (
+    HOUSEHOLD_ID,
+    KITCHEN,
+    LIVING_ROOM,
+    later,
+    send_events_to,
+    settle,
+)
 from .simulator import Fault, SonosCloudSimulator
 
 LIVING_ROOM_ENTITY = "media_player.living_room"
@@ -26,9 +32,7 @@ async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
         entry.runtime_data
         for entry in hass.config_entries.async_loaded_entries("sonos_cloud")
     )
-    freezer.tick(coordinator.update_interval)
-    async_fire_time_changed(hass, dt_util.utcnow())
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await later(hass, freezer, seconds=coordinator.update_interval.total_seconds())
 
 
 def _requests(simulator: SonosCloudSimulator) -> list[tuple[str, str]]:
@@ -220,9 +224,7 @@ async def test_quick_polls_failing_for_seconds_keep_the_last_state(
     assert not init_integration.runtime_data.last_update_success
     assert hass.states.get(LIVING_ROOM_ENTITY).state == "playing"
 
-    freezer.tick(timedelta(minutes=2))
-    async_fire_time_changed(hass, dt_util.utcnow())
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await later(hass, freezer, minutes=2)
     assert hass.states.get(LIVING_ROOM_ENTITY).state == "unavailable"
 
 

@@ -1,6 +1,5 @@
 """Push health per subscription: retries, renewal, lapses and the polling they need."""
 
-from datetime import timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -9,27 +8,18 @@ from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.translation import async_get_translations
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 
 from custom_components.sonos_cloud.const import DOMAIN
 
-from .conftest import KITCHEN, WEBHOOK_ID, send_events_to, settle
+from .conftest import KITCHEN, WEBHOOK_ID, later, send_events_to, settle
 from .simulator import Fault, SonosCloudSimulator
 
 KITCHEN_ENTITY = "media_player.kitchen"
 KITCHEN_VOLUME = f"/players/{KITCHEN}/playerVolume/subscription"
-
-
-async def _later(hass: HomeAssistant, freezer: FrozenDateTimeFactory, **delta: float):
-    """Let time pass for Home Assistant's timers and the simulator alike."""
-    freezer.tick(timedelta(**delta))
-    async_fire_time_changed(hass, dt_util.utcnow())
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def _quiet(simulator: SonosCloudSimulator) -> None:
@@ -56,15 +46,15 @@ async def test_failed_subscription_is_polled_and_retried(
 
     # No event tells of this change: only polling can show it.
     simulator.set_player_volume(KITCHEN, 40)
-    await _later(hass, freezer, seconds=31)
+    await later(hass, freezer, seconds=31)
     assert hass.states.get(KITCHEN_ENTITY).attributes["volume_level"] == 0.4
 
-    await _later(hass, freezer, minutes=1)
+    await later(hass, freezer, minutes=1)
     assert ("playerVolume", "playerId", KITCHEN) in simulator.subscriptions
     await settle(hass, simulator)
 
     simulator.clear_requests()
-    await _later(hass, freezer, minutes=2)
+    await later(hass, freezer, minutes=2)
     assert simulator.control_requests() == []
 
 
@@ -79,12 +69,12 @@ async def test_lapsed_subscriptions_are_polled(
     await settle(hass, simulator)
     simulator.inject(Fault(method="POST", path=r".*/subscription", status=500, times=0))
     for _ in range(3):
-        await _later(hass, freezer, days=1)
-    await _later(hass, freezer, minutes=5)
+        await later(hass, freezer, days=1)
+    await later(hass, freezer, minutes=5)
     assert not simulator.subscriptions
 
     simulator.set_player_volume(KITCHEN, 27)
-    await _later(hass, freezer, minutes=1)
+    await later(hass, freezer, minutes=1)
     assert hass.states.get(KITCHEN_ENTITY).attributes["volume_level"] == 0.27
 
 
@@ -96,11 +86,11 @@ async def test_renewal_retries_failed_subscriptions(
 ) -> None:
     """A renewal that fails once is tried again soon, not a day later."""
     simulator.inject(Fault(method="POST", path=KITCHEN_VOLUME, status=503))
-    await _later(hass, freezer, days=1)
+    await later(hass, freezer, days=1)
     renewals = [r for r in simulator.control_requests() if r.path == KITCHEN_VOLUME]
     assert [r.status for r in renewals] == [503]
 
-    await _later(hass, freezer, minutes=1, seconds=1)
+    await later(hass, freezer, minutes=1, seconds=1)
     renewals = [r for r in simulator.control_requests() if r.path == KITCHEN_VOLUME]
     assert [r.status for r in renewals] == [503, 200]
 

@@ -4,22 +4,18 @@ An entry whose events worked before reads only what Sonos does not push at
 setup, and lets the first events bring the rest.
 """
 
-from datetime import timedelta
-
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 
 from custom_components.sonos_cloud.const import CONF_PUSH_WORKED, DOMAIN
 
-from .conftest import KITCHEN, LIVING_ROOM, send_events_to, settle
+from .conftest import KITCHEN, LIVING_ROOM, later, send_events_to, settle
 from .simulator import SonosCloudSimulator
 
 # What the first events of the subscriptions bring: never read at a lean setup.
@@ -42,12 +38,6 @@ def _pushed_reads(simulator: SonosCloudSimulator) -> list[str]:
         for r in simulator.control_requests()
         if r.method == "GET" and r.path.endswith(PUSHED_READS)
     ]
-
-
-async def _later(hass: HomeAssistant, freezer: FrozenDateTimeFactory, **delta: float):
-    freezer.tick(timedelta(**delta))
-    async_fire_time_changed(hass, dt_util.utcnow())
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def test_first_events_remember_push(
@@ -99,13 +89,13 @@ async def test_lean_setup_falls_back_when_no_event_arrives(
     await settle(hass, simulator)
     assert _pushed_reads(simulator) == []
 
-    await _later(hass, freezer, seconds=20)
+    await later(hass, freezer, seconds=20)
     assert _pushed_reads(simulator)
     assert hass.states.get("media_player.kitchen").attributes["volume_level"] == 0.37
     assert entry.data[CONF_PUSH_WORKED] is False
 
     # The repair that tells where events should go still comes.
-    await _later(hass, freezer, minutes=5)
+    await later(hass, freezer, minutes=5)
     issue_id = f"events_not_arriving_{entry.entry_id}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
 
@@ -178,7 +168,7 @@ async def test_unpushed_settings_are_read_while_push_is_healthy(
     for _ in range(5):
         simulator.set_player_volume(KITCHEN, 30 + _)
         await settle(hass, simulator)
-        await _later(hass, freezer, minutes=1, seconds=1)
+        await later(hass, freezer, minutes=1, seconds=1)
     assert push_integration.runtime_data.push.covers_everything
     assert hass.states.get("switch.living_room_night_sound").state == "on"
     gets = [r.path for r in simulator.control_requests() if r.method == "GET"]
