@@ -31,7 +31,7 @@ OUTAGE_DURATION: Final = timedelta(minutes=2)
 # Failed refreshes in a row count as an outage only after this long.
 OUTAGE_SHORTEST: Final = timedelta(seconds=30)
 # Parallel requests and their rate are limited once per API key, by the
-# client's RequestPacer (api/transport.py).
+# client's RequestPacer (api/pacer.py).
 
 # Volume up/down change the volume by this many points of 100 unless the options
 # say otherwise; 5 is what the Sonos app's buttons do.

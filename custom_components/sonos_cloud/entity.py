@@ -28,6 +28,7 @@ from .api import (
     Player,
     PlayModes,
     SonosError,
+    commands_first,
     namespaces as ns,
 )
 from .const import DOMAIN, MANUFACTURER
@@ -249,21 +250,23 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         the room's group (retried once on a new id when Sonos re-formed the
         group), of the player, or of its household; a failure becomes a
         translated error; ``expected`` publishes the change at once, and the
-        next event or refresh confirms or corrects it.
+        next event or refresh confirms or corrects it. Its requests go out
+        before any background read waiting for the key's pacer.
         """
         coordinator = self.coordinator
         try:
-            if target is Target.GROUP:
-                target_id, result = await coordinator.async_run_group_command(
-                    self.player_id, command
-                )
-            else:
-                target_id = (
-                    self.player_id
-                    if target is Target.PLAYER
-                    else coordinator.data.player_households[self.player_id]
-                )
-                result = await command(target_id)
+            with commands_first():
+                if target is Target.GROUP:
+                    target_id, result = await coordinator.async_run_group_command(
+                        self.player_id, command
+                    )
+                else:
+                    target_id = (
+                        self.player_id
+                        if target is Target.PLAYER
+                        else coordinator.data.player_households[self.player_id]
+                    )
+                    result = await command(target_id)
         except SonosError as err:
             raise self._command_error(err) from err
         if expected is not None:

@@ -1,5 +1,6 @@
 """The Control API client over real HTTP against the simulator, without HA."""
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -506,15 +507,22 @@ async def test_requests_are_paced(
     session: aiohttp.ClientSession, tokens: TokenJar, simulator: SonosCloudSimulator
 ) -> None:
     """Beyond a one-second burst, requests wait for their turn."""
-    # A clock that stands still: no tokens come back while requests are sent.
+    # A clock that moves only by the waits the pacer asks for.
+    clock = [1000.0]
+    waits: list[float] = []
+    loop = asyncio.get_running_loop()
+
+    def wait_then(delay: float, callback: Callable[[], None]) -> asyncio.Handle:
+        waits.append(delay)
+        clock[0] += delay
+        return loop.call_soon(callback)
+
     with (
         patch(
-            "custom_components.sonos_cloud.api.transport.asyncio.sleep", autospec=True
-        ) as sleep,
-        patch(
-            "custom_components.sonos_cloud.api.transport.time.monotonic",
-            return_value=1000.0,
+            "custom_components.sonos_cloud.api.pacer.time.monotonic",
+            side_effect=lambda: clock[0],
         ),
+        patch.object(loop, "call_later", side_effect=wait_then),
     ):
         client = SonosCloudClient(
             session,
@@ -524,7 +532,7 @@ async def test_requests_are_paced(
         )
         for _ in range(4):
             await client.get_households()
-    assert [call.args[0] for call in sleep.call_args_list] == [0.5, 0.5]
+    assert waits == [0.5, 0.5]
     assert len(simulator.control_requests()) == 4
 
 

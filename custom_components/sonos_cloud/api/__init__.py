@@ -50,13 +50,9 @@ from .models import (
     Volume,
 )
 from .namespace import Namespace, NamespaceEvent, TargetKind
+from .pacer import RequestPacer, commands_first
 from .sequence import SequenceGuard
-from .transport import (
-    CONTROL_API_URL,
-    AccessTokenProvider,
-    RequestPacer,
-    gather_all,
-)
+from .transport import CONTROL_API_URL, AccessTokenProvider, gather_all
 
 __all__ = [
     "CONTROL_API_URL",
@@ -101,6 +97,7 @@ __all__ = [
     "SonosValueTooLongError",
     "TargetKind",
     "Volume",
+    "commands_first",
     "decode_event",
     "event_signature",
     "gather_all",

@@ -26,11 +26,11 @@ from .models import (
     JsonObject,
 )
 from .namespace import Namespace, segment as _segment
+from .pacer import RequestPacer
 from .transport import (
     CONTROL_API_URL,
     DEFAULT_TIMEOUT,
     AccessTokenProvider,
-    RequestPacer,
     Transport,
     as_object as _as_object,
 )

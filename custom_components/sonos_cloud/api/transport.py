@@ -2,15 +2,14 @@
 
 Every request of a client passes ``Transport.request``: it asks the token
 provider for a bearer token (again, naming the refused token, after a 401),
-waits for the key's ``RequestPacer`` (a rate and a number of requests in
-flight, shared by every client of the key), and turns error answers into the
-``SonosError`` the caller must act on.
+waits for the key's ``RequestPacer`` (``pacer.py``: a rate and a number of
+requests in flight, shared by every client of the key, commands first), and
+turns error answers into the ``SonosError`` the caller must act on.
 """
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Coroutine, Iterable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -32,16 +31,11 @@ from .errors import (
     SonosServerError,
     SonosTargetGoneError,
 )
+from .pacer import RequestPacer
 from .parse import JsonObject
 
 CONTROL_API_URL = "https://api.ws.sonos.com/control/api/v1"
 DEFAULT_TIMEOUT = 10.0
-# Sonos throttles a key above 100 requests in one second (spike arrest), shared
-# by everything using the key; stay well below it.
-DEFAULT_MAX_REQUESTS_PER_SECOND = 40.0
-# Requests of one key in flight at once, whoever sends them (refresh,
-# subscriptions, commands).
-DEFAULT_MAX_PARALLEL_REQUESTS = 8
 # A command answered 429 is sent once more when Sonos asks to wait this long at
 # most (seconds).
 SHORT_RETRY_AFTER = 2.0
@@ -175,46 +169,6 @@ class Transport:
             raise SonosConnectionError(
                 f"{method} {path} failed: {type(err).__name__}"
             ) from err
-
-
-class RequestPacer:
-    """The one limit of a key's requests: a rate and how many are in flight.
-
-    The rate is a token bucket: bursts up to one second's worth, then steady.
-    """
-
-    def __init__(
-        self,
-        per_second: float = DEFAULT_MAX_REQUESTS_PER_SECOND,
-        parallel: int = DEFAULT_MAX_PARALLEL_REQUESTS,
-    ) -> None:
-        """Start with a full second's worth of requests."""
-        self._rate = per_second
-        self._tokens = per_second
-        self._updated = time.monotonic()
-        self._lock = asyncio.Lock()
-        self._in_flight = asyncio.Semaphore(parallel)
-
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one of the requests in flight, once the rate allows it."""
-        async with self._in_flight:
-            await self.wait()
-            yield
-
-    async def wait(self) -> None:
-        """Return when the next request may go out."""
-        async with self._lock:
-            now = time.monotonic()
-            self._tokens = min(
-                self._rate, self._tokens + (now - self._updated) * self._rate
-            )
-            self._updated = now
-            if self._tokens < 1:
-                await asyncio.sleep((1 - self._tokens) / self._rate)
-                self._tokens = 1
-                self._updated = time.monotonic()
-            self._tokens -= 1
 
 
 def as_object(data: Any) -> JsonObject:
