@@ -1,6 +1,8 @@
-"""Tables 2 and 2b: a service call until the state shows it, vs a raw POST."""
+"""Tables 2, 2a and 2b: a service call until the state shows it, vs a raw POST."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
+import time
 
 from homeassistant.components.media_player import DOMAIN as MEDIA_PLAYER_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID
@@ -11,6 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from tests.conftest import KITCHEN, LIVING_ROOM
 from tests.simulator import Fault, SonosCloudSimulator
 
+from .breakdown import HEADERS, Breakdown, breakdown
 from .helpers import (
     KITCHEN_ENTITY,
     LIVING_ROOM_ENTITY,
@@ -27,6 +30,10 @@ SIZE_LATENCY_CALLS = {"full": 50, "quick": 10}
 DELAYED_LATENCY_CALLS = {"full": 40, "quick": 5}
 SIMULATED_CLOUD_DELAY = 0.05  # seconds added to each answer in the delayed rows
 WARM_UP = 3  # calls before the measured ones: connections and caches
+# From one pair's start to the next: 20 commands a second, half the pacer's
+# rate. Back to back, the benchmark alone would send more than the 40 a second
+# the pacer allows, and measure the pacer (the 2a row "back to back").
+COMMAND_SPACING = 0.05
 
 type Pair = Callable[[int], Awaitable[tuple[float, float]]]
 
@@ -78,11 +85,33 @@ def transport_pair(hass: HomeAssistant, token: str, group_id: str) -> Pair:
     return pair
 
 
-async def run(table: Table, label: str, pair: Pair, calls: int, delay: str) -> None:
-    """Warm up, time ``calls`` pairs and add their medians as a row."""
+def steps_table() -> Table:
+    """Return table 2a."""
+    return REPORT.table(
+        "2a-latency-steps",
+        "2a. Where a command's time goes (loopback, median of each step)",
+        ["command", "sent", "calls", "service", *HEADERS],
+    )
+
+
+async def timed_pairs(
+    pair: Pair, calls: int, spacing: float = COMMAND_SPACING
+) -> list[tuple[float, float]]:
+    """Warm up, then time ``calls`` pairs, starting one every ``spacing`` s."""
     for index in range(WARM_UP):
         await pair(index)
-    results = [await pair(index) for index in range(calls)]
+    results = []
+    for index in range(calls):
+        start = time.perf_counter()
+        results.append(await pair(index))
+        await asyncio.sleep(max(0.0, spacing - (time.perf_counter() - start)))
+    return results
+
+
+async def run(table: Table, label: str, pair: Pair, calls: int, delay: str) -> None:
+    """Time ``calls`` spaced pairs and add their medians as a row (and to 2a)."""
+    with breakdown() as timing:
+        results = await timed_pairs(pair, calls)
     service = median(s for s, _ in results)
     raw = median(r for _, r in results)
     ratio = service / raw
@@ -97,6 +126,16 @@ async def run(table: Table, label: str, pair: Pair, calls: int, delay: str) -> N
         "<= 1.2x",
         "yes" if ratio <= 1.2 else "NO",
     )
+    if delay.startswith("none"):
+        add_steps(label, f"every {COMMAND_SPACING * 1000:.0f} ms", timing, results)
+
+
+def add_steps(
+    label: str, sent: str, timing: Breakdown, results: list[tuple[float, float]]
+) -> None:
+    """Add a command's steps to table 2a."""
+    service = ms(median(s for s, _ in results))
+    steps_table().add(label, sent, len(results), service, *timing.cells())
 
 
 def delay_answers(simulator: SonosCloudSimulator, group_id: str) -> None:
@@ -138,6 +177,22 @@ async def test_latency_overhead(
     calls = LATENCY_CALLS[mode]
     await run(table, "volume_set (player)", player_pair, calls, "none (loopback)")
     await run(table, "pause/play (group)", transport, calls, "none (loopback)")
+    with breakdown() as timing:
+        results = await timed_pairs(player_pair, calls, spacing=0)
+    add_steps("volume_set (player)", "back to back", timing, results)
+    steps_table().note(
+        "Each step's median over the calls, timed by wrapping the integration's "
+        "methods (benchmarks/breakdown.py): HA dispatch = service call until the "
+        "entity's async_command starts (schema, entity lookup, context); token = "
+        "the OAuth token getter; pacer wait = the RequestPacer's turn; HTTP round "
+        "trip = the aiohttp request and answer; state writes = the optimistic "
+        "async_publish (entities' state writes); rest = the rest of async_command; "
+        "HA return = async_command's end until the service call returns."
+    )
+    steps_table().note(
+        "'back to back': pairs without a pause, about 45 commands a second, more "
+        "than the pacer's 40 a second: each command then waits for its token."
+    )
 
     delay_answers(simulator, group_id)
     delay = f"{SIMULATED_CLOUD_DELAY * 1000:.0f} ms per answer"
@@ -173,7 +228,17 @@ async def test_latency_by_size(
     table = REPORT.table(
         "2b-latency-size",
         "2b. volume_set latency by household size (loopback, median)",
-        ["players", "groups", "calls", "service", "raw POST", "overhead", "ratio"],
+        [
+            "players",
+            "groups",
+            "calls",
+            "service",
+            "raw POST",
+            "overhead",
+            "ratio",
+            "pacer wait",
+            "state writes",
+        ],
     )
     ids = build_household(simulator, players, groups)
     setup = await setup_entry(hass, config_entry, simulator)
@@ -181,13 +246,14 @@ async def test_latency_by_size(
     token = config_entry.data["token"]["access_token"]
     entity_id = "media_player.room_001"
     assert hass.states.get(entity_id) is not None
-    for index in range(WARM_UP):
-        await volume_pair(hass, token, entity_id, ids[0], index)
-    pairs = [
-        await volume_pair(hass, token, entity_id, ids[0], index)
-        for index in range(SIZE_LATENCY_CALLS[mode])
-    ]
+
+    async def pair(index: int) -> tuple[float, float]:
+        return await volume_pair(hass, token, entity_id, ids[0], index)
+
+    with breakdown() as timing:
+        pairs = await timed_pairs(pair, SIZE_LATENCY_CALLS[mode])
     service, raw = median(p[0] for p in pairs), median(p[1] for p in pairs)
+    steps = dict(zip(HEADERS, timing.cells(), strict=True))
     table.add(
         players,
         groups,
@@ -196,9 +262,11 @@ async def test_latency_by_size(
         ms(raw),
         ms(service - raw),
         f"{service / raw:.2f}x",
+        steps["pacer wait"],
+        steps["state writes"],
     )
     table.note(
         "Same measurement as table 2 (volume_set on one room vs the raw POST, "
-        "loopback), in the households of table 4: the overhead grows with the "
-        "number of entities the entry has."
+        "loopback, one pair every 50 ms), in the households of table 4; pacer "
+        "wait and state writes as in table 2a."
     )
