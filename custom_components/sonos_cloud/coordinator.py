@@ -26,6 +26,7 @@ from .api import (
     namespaces as ns,
 )
 from .budget import PollingBudget, share_option
+from .changes import async_update_rooms, changed_rooms
 from .const import (
     DOMAIN,
     LOGGER,
@@ -270,11 +271,10 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
     def async_publish(self, data: SonosCloudData) -> None:
         """Publish a snapshot changed by a command (optimistic) or an event.
 
-        Unlike ``async_set_updated_data`` this keeps the poll timer running:
-        frequent commands or events must not postpone the next re-sync forever.
+        Events must not postpone the poll timer; only changed rooms look (changes.py).
         """
-        self.data = data
-        self.async_update_listeners()
+        old, self.data = self.data, data
+        async_update_rooms(self._listeners.values(), changed_rooms(old, data))
         # A group started playing: poll at its pace from now (never later).
         if (
             self.update_interval is not None

@@ -162,8 +162,12 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
     forget_player: Callable[[], None] | None = None
 
     def __init__(self, coordinator: SonosCloudCoordinator, player: Player) -> None:
-        """Remember the player id; everything else is looked up when needed."""
-        super().__init__(coordinator)
+        """Remember the player id; everything else is looked up when needed.
+
+        The player id is the listener's context: a snapshot that changed
+        other rooms only does not call it.
+        """
+        super().__init__(coordinator, context=player.id)
         self.player_id = player.id
         self._last_inputs: tuple[object, ...] = ()
         # The snapshot this entity's last command published, while current.
