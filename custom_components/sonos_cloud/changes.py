@@ -13,11 +13,16 @@ from homeassistant.core import CALLBACK_TYPE, callback
 from .api import TargetKind
 from .state import SonosCloudData
 
+# The listener context of what follows households, groups and players only
+# (not a player id): called when those may have changed, not for values.
+TOPOLOGY = "topology"
+
 
 def changed_rooms(old: SonosCloudData | None, new: SonosCloudData) -> set[str] | None:
     """Return the players whose entities may show something new; None: all."""
     if (
         old is None
+        or old.households is not new.households
         or old.players is not new.players
         or old.groups is not new.groups
         or old.player_households is not new.player_households
@@ -59,7 +64,10 @@ def _changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> set[str]:
 def async_update_rooms(
     listeners: Iterable[tuple[CALLBACK_TYPE, object | None]], rooms: set[str] | None
 ) -> None:
-    """Call the listeners of the rooms given (all for None) and those of no room."""
+    """Call the listeners of the rooms given (all for None) and those of no room.
+
+    A listener whose context is no room (``TOPOLOGY``) is called for None only.
+    """
     for update, room in list(listeners):
         if rooms is None or room is None or room in rooms:
             update()

@@ -31,6 +31,7 @@ from .api import (
     commands_first,
     namespaces as ns,
 )
+from .changes import TOPOLOGY
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import SonosCloudConfigEntry, SonosCloudCoordinator
 from .errors import command_error
@@ -151,7 +152,7 @@ def async_add_player_entities(
         async_add_entities(entities)
 
     add_new_players()
-    entry.async_on_unload(coordinator.async_add_listener(add_new_players))
+    entry.async_on_unload(coordinator.async_add_listener(add_new_players, TOPOLOGY))
 
 
 class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):

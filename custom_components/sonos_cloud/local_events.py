@@ -30,6 +30,7 @@ from .api import (
     namespaces as ns,
 )
 from .api.local import local_websocket_url
+from .changes import TOPOLOGY
 from .const import CONF_LOCAL_EVENTS, LOGGER, UNPUSHED_READ_INTERVAL
 from .local_certificates import CertificatePins, certificate_store
 from .local_link import LocalLink, LocalSubscription
@@ -102,7 +103,9 @@ class LocalEvents:
         entry.async_on_unload(self.certificates.async_save)  # after _async_stop
         self._connection = (async_get_clientsession(self._hass), api_key, tokens)
         entry.async_on_unload(self._async_stop)
-        entry.async_on_unload(self._coordinator.async_add_listener(self._async_follow))
+        entry.async_on_unload(
+            self._coordinator.async_add_listener(self._async_follow, TOPOLOGY)
+        )
         entry.async_on_unload(
             async_track_time_interval(
                 self._hass, self._async_read_unpushed, UNPUSHED_READ_INTERVAL
@@ -136,7 +139,7 @@ class LocalEvents:
 
     @callback
     def _async_follow(self) -> None:
-        """Follow the snapshot: sockets for new players, subscriptions for groups."""
+        """Follow the topology: sockets for new players, subscriptions for groups."""
         if not self.enabled:
             return
         data = self._coordinator.data
