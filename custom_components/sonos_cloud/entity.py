@@ -159,6 +159,9 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
     """An entity of one Sonos player that reads live data from the coordinator."""
 
     _attr_has_entity_name = True
+    # False: the state is not read from the snapshot (an event, a setting kept
+    # here), only whether the room is available.
+    _shows_snapshot = True
     # Set by async_add_player_entities: called once the registry entry is gone.
     forget_player: Callable[[], None] | None = None
 
@@ -199,10 +202,14 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         tells whether a write is needed: in a large household one room's
         change then costs one state write, not one per room.
         """
-        return (
-            self.coordinator.cloud_available,
-            *self.coordinator.data.shown_for(self.player_id),
-        )
+        data = self.coordinator.data
+        if not self._shows_snapshot:
+            return (
+                self.coordinator.cloud_available,
+                data.players.get(self.player_id),
+                data.group_of(self.player_id),
+            )
+        return (self.coordinator.cloud_available, *data.shown_for(self.player_id))
 
     @callback
     @override

@@ -70,6 +70,8 @@ class SonosCloudEventEntity(SonosCloudEntity, EventEntity):
     """Fires when Sonos reports one of the room's events."""
 
     entity_description: SonosEventDescription
+    # The state is the last event, not a part of the snapshot.
+    _shows_snapshot = False
 
     def __init__(
         self,

@@ -41,6 +41,8 @@ class AnnouncementVolumeNumber(SonosCloudEntity, RestoreNumber):
 
     _attr_translation_key = "announcement_volume"
     _attr_entity_category = EntityCategory.CONFIG
+    # The value is kept here, not read from the snapshot.
+    _shows_snapshot = False
     _attr_native_min_value = 0
     _attr_native_max_value = 100
     _attr_native_step = 1
