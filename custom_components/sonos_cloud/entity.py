@@ -202,14 +202,12 @@ class SonosCloudEntity(CoordinatorEntity[SonosCloudCoordinator]):
         tells whether a write is needed: in a large household one room's
         change then costs one state write, not one per room.
         """
-        data = self.coordinator.data
         if not self._shows_snapshot:
-            return (
-                self.coordinator.cloud_available,
-                data.players.get(self.player_id),
-                data.group_of(self.player_id),
-            )
-        return (self.coordinator.cloud_available, *data.shown_for(self.player_id))
+            return (self.available,)
+        return (
+            self.coordinator.cloud_available,
+            *self.coordinator.data.shown_for(self.player_id),
+        )
 
     @callback
     @override

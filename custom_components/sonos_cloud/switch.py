@@ -132,6 +132,11 @@ class SonosCloudSwitch(SonosCloudEntity, SwitchEntity):
         self.entity_description = description
         self._attr_unique_id = f"{player.id}-{description.key}"
 
+    @override
+    def _state_inputs(self) -> tuple[object, ...]:
+        """Only what a switch shows, cheaper than the room's snapshot parts."""
+        return (self.available, self.is_on)
+
     @property
     @override
     def available(self) -> bool:
