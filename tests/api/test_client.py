@@ -376,6 +376,46 @@ async def test_timeout(
         await client.get_households()
 
 
+async def test_dropped_connection_is_retried_when_safe(
+    client: SonosCloudClient, simulator: SonosCloudSimulator
+) -> None:
+    """A kept-alive connection the server dropped: reads and subscribes go again.
+
+    A command is not sent twice: it may have reached Sonos before the drop.
+    """
+    simulator.inject(
+        Fault(method="GET", path="/households", status=200, disconnect=True)
+    )
+    assert [household.id for household in await client.get_households()]
+    simulator.callback_url = "http://127.0.0.1:9/nowhere"  # events go nowhere
+    simulator.event_retry_delay = 0
+    target = f"players/{KITCHEN}"
+    path = f"/{target}/playerVolume/subscription"
+    simulator.inject(Fault(method="POST", path=path, status=200, disconnect=True))
+    await client.subscribe(target, "playerVolume")
+    assert ("playerVolume", "playerId", KITCHEN) in simulator.subscriptions
+    assert [(r.method, r.path) for r in simulator.control_requests()] == [
+        ("GET", "/households"),
+        ("GET", "/households"),
+        ("POST", path),
+        ("POST", path),
+    ]
+
+    simulator.clear_requests()
+    group_id = simulator.group_id_of(LIVING_ROOM)
+    simulator.inject(
+        Fault(
+            method="POST",
+            path=r"/groups/.*/playback/pause",
+            status=200,
+            disconnect=True,
+        )
+    )
+    with pytest.raises(SonosConnectionError):
+        await client.pause(group_id)
+    assert len(simulator.control_requests()) == 1
+
+
 async def test_unreachable(session: aiohttp.ClientSession, tokens: TokenJar) -> None:
     """A closed port is a connection error that names no secret."""
     client = SonosCloudClient(session, tokens, base_url="http://127.0.0.1:9/control")

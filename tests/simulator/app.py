@@ -222,6 +222,8 @@ class SonosCloudSimulator(
         if api != "app" and (fault := self._take_fault(request.method, path)):
             response = self._fault_response(fault, path, api)
             record(response.status, reply_json(response), injected=True)
+            if fault.disconnect and request.transport is not None:
+                request.transport.close()
             if fault.delay:
                 await asyncio.sleep(fault.delay)
             return response

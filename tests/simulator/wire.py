@@ -81,6 +81,9 @@ class Fault:
     raw_body: str | None = None
     delay: float = 0
     content_type: str | None = None  # raw_body only; default guessed from text
+    # Close the connection without answering, as a server does with a kept-alive
+    # connection it dropped just as the client reused it.
+    disconnect: bool = False
 
 
 class ApiError(Exception):

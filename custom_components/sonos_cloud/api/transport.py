@@ -147,6 +147,25 @@ class Transport:
         payload = (
             json.dumps(body if body is not None else {}) if method == "POST" else None
         )
+        # Reads, removals and subscriptions (a renewal) are safe to send twice:
+        # one that met a kept-alive connection the server dropped goes again.
+        if method != "POST" or path.endswith("/subscription"):
+            try:
+                return await self._send_once(method, path, headers, payload, params)
+            except SonosConnectionError as err:
+                if not isinstance(err.__cause__, _DROPPED):
+                    raise
+                _LOGGER.debug("%s %s: %s; sending again", method, path, err.__cause__)
+        return await self._send_once(method, path, headers, payload, params)
+
+    async def _send_once(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        payload: str | None,
+        params: dict[str, str] | None,
+    ) -> tuple[int, dict[str, str], str]:
         self._sent.append(time.monotonic())
         try:
             async with (
@@ -169,6 +188,10 @@ class Transport:
             raise SonosConnectionError(
                 f"{method} {path} failed: {type(err).__name__}"
             ) from err
+
+
+# A connection that ended under a request, before any answer.
+_DROPPED = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)
 
 
 def as_object(data: Any) -> JsonObject:
