@@ -4,17 +4,16 @@ import json
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
-from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 
 from custom_components.sonos_cloud.const import DOMAIN, SUBSCRIPTION_RENEWAL
-from tests.conftest import BEDROOM, KITCHEN, settle
+from tests.conftest import BEDROOM, KITCHEN, later, settle
 from tests.simulator import SonosCloudSimulator
 from tests.test_webhook import KITCHEN_ENTITY, _post
 
@@ -108,6 +107,7 @@ async def test_one_outlier_does_not_silence_a_target(
 
 
 async def test_renewal_starts_a_new_window(
+    freezer: FrozenDateTimeFactory,
     hass: HomeAssistant,
     ha_client: TestClient,
     simulator: SonosCloudSimulator,
@@ -115,8 +115,7 @@ async def test_renewal_starts_a_new_window(
 ) -> None:
     """After a renewal the next event counts, even if Sonos counts from 1 again."""
     await _post(ha_client, volume_headers(900014), {"volume": 44, "muted": False})
-    async_fire_time_changed(hass, dt_util.utcnow() + SUBSCRIPTION_RENEWAL)
-    await hass.async_block_till_done()
+    await later(hass, freezer, seconds=SUBSCRIPTION_RENEWAL.total_seconds())
     await settle(hass, simulator)
 
     simulator.set_player_volume(KITCHEN, 20)
