@@ -215,32 +215,31 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         )
 
     async def _async_fetch(self) -> SonosCloudData:
-        now = dt_util.utcnow()
         covered = self._covered
-        reads = quick_reads(self.data, covered) if self.data is not None else []
-        if self._scheduled_poll and reads and not self.polling.full_due():
+        quick = self._scheduled_poll and self.data is not None
+        reads = quick_reads(self.data, covered) if quick else []
+        if reads and not self.polling.full_due():
             fetched = await self._reader.async_read_quick(self.data, reads)
+            self.budget.succeeded(dt_util.utcnow())
             self.polling.quick_read(len(quick_reads(fetched.data, covered)))
             if not fetched.complete:
                 self.polling.full_now()
-            self.update_interval = self._next_poll()
-            self.budget.succeeded(now)
-            return fetched.data
-        pushed = not self.lean_setup or self.data is not None
-        fetched = await self._reader.async_read(self.data, pushed=pushed)
-        self.budget.succeeded(now)
-        self.polling.full_read(
-            fetched.requests, len(quick_reads(fetched.data, covered))
-        )
-        self.update_interval = self._next_poll()
-        if fetched.complete:
-            # Sonos leaves out players it is unsure of during a regroup
-            # ("partial"); only a complete answer proves a player is gone.
-            async_remove_stale_devices(
-                self.hass,
-                self.config_entry.entry_id,
-                [*fetched.data.players, *fetched.data.households],
+        else:
+            pushed = not self.lean_setup or self.data is not None
+            fetched = await self._reader.async_read(self.data, pushed=pushed)
+            self.budget.succeeded(dt_util.utcnow())
+            self.polling.full_read(
+                fetched.requests, len(quick_reads(fetched.data, covered))
             )
+            if fetched.complete:
+                # Sonos leaves out players it is unsure of during a regroup
+                # ("partial"); only a complete answer proves a player is gone.
+                async_remove_stale_devices(
+                    self.hass,
+                    self.config_entry.entry_id,
+                    [*fetched.data.players, *fetched.data.households],
+                )
+        self.update_interval = self._next_poll()
         return fetched.data
 
     @property
@@ -259,12 +258,7 @@ class SonosCloudCoordinator(DataUpdateCoordinator[SonosCloudData]):
         except SonosError as err:
             LOGGER.debug("Could not read the settings Sonos does not push: %s", err)
             return
-        data = self.data
-        for namespace, by_target in values.items():
-            for target_id, value in by_target.items():
-                if data.get(namespace, target_id) != value:
-                    data = data.with_value(namespace, target_id, value)
-        if data is not self.data:
+        if (data := self.data.with_values(values, {})) is not self.data:
             self.async_publish(data)
 
     @callback

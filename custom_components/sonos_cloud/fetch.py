@@ -115,10 +115,7 @@ class SnapshotReader:
             data = data.with_household_topology(household.id, topology)
         reads = self._reads(data, pushed=pushed)
         values = await self._async_read_all(reads)
-        playback, playback_updated_at = keep_interpolated_positions(
-            previous, values.get(ns.PLAYBACK, {}), dt_util.utcnow()
-        )
-        values[ns.PLAYBACK] = playback
+        playback_updated_at = _keep_positions(previous, values)
         return Fetched(
             replace(data, values=values, playback_updated_at=playback_updated_at),
             _count(households, data, reads),
@@ -136,10 +133,7 @@ class SnapshotReader:
         follow_ups = follow_up_reads(data, values)
         for namespace, by_target in (await self._async_read_all(follow_ups)).items():
             values.setdefault(namespace, {}).update(by_target)
-        playback, playback_updated_at = keep_interpolated_positions(
-            data, values.get(ns.PLAYBACK, {}), dt_util.utcnow()
-        )
-        values[ns.PLAYBACK] = playback
+        playback_updated_at = _keep_positions(data, values)
         answered = sum(len(by_target) for by_target in values.values())
         return Fetched(
             data.with_values(values, playback_updated_at),
@@ -195,6 +189,16 @@ class SnapshotReader:
                 raise
             LOGGER.debug("%s disappeared during the refresh", target_id)
             return None
+
+
+def _keep_positions(
+    previous: SonosCloudData | None, values: dict[Namespace[Any, Any], dict[str, Any]]
+) -> dict[str, datetime]:
+    """Keep the predicted positions in the playback read; return when each was."""
+    values[ns.PLAYBACK], updated_at = keep_interpolated_positions(
+        previous, values.get(ns.PLAYBACK, {}), dt_util.utcnow()
+    )
+    return updated_at
 
 
 def keep_interpolated_positions(

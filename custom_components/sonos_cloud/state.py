@@ -87,23 +87,30 @@ class SonosCloudData:
         """Return a copy with some targets' new values; equal ones stay as they were.
 
         Keeping the old objects lets entities see by identity that nothing
-        they show changed (``shown_for``).
+        they show changed (``shown_for``); with nothing new, this snapshot.
         """
         merged = dict(self.values)
         for namespace, by_target in values.items():
             old = self.values_of(namespace)
-            merged[namespace] = {
-                **old,
-                **{
-                    target_id: value
-                    for target_id, value in by_target.items()
-                    if old.get(target_id) != value
-                },
-            }
+            if changed := {
+                target_id: value
+                for target_id, value in by_target.items()
+                if old.get(target_id) != value
+            }:
+                merged[namespace] = {**old, **changed}
+        times = {
+            group_id: at
+            for group_id, at in playback_updated_at.items()
+            if self.playback_updated_at.get(group_id) != at
+        }
+        if not times and all(
+            merged[namespace] is self.values.get(namespace) for namespace in merged
+        ):
+            return self
         return replace(
             self,
             values=merged,
-            playback_updated_at={**self.playback_updated_at, **playback_updated_at},
+            playback_updated_at={**self.playback_updated_at, **times},
         )
 
     def targets(self, read: Read) -> list[str]:
